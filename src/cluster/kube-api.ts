@@ -1,0 +1,171 @@
+import type { V1ConfigMap, V1Secret, V1SecretList, V1Status } from '@kubernetes/client-node';
+import type { Fetch, Random } from '../deps.js';
+
+/**
+ * The few Kubernetes API calls the broker makes, typed with client-node's models. A narrow
+ * fetch-based adapter instead of client-node's generated client: inside a Worker the full client
+ * costs ~245 KiB gzip and ~700 ms of start-up (TOOLCHAIN.md) for six calls.
+ */
+export interface KubeApi {
+  getConfigMap(namespace: string, name: string): Promise<V1ConfigMap>;
+  createSecret(namespace: string, secret: V1Secret): Promise<V1Secret>;
+  /** undefined when the Secret does not exist. */
+  getSecret(namespace: string, name: string): Promise<V1Secret | undefined>;
+  listSecrets(namespace: string, options?: { labelSelector?: string }): Promise<V1Secret[]>;
+  /** false when the Secret did not exist (or no longer matched the UID precondition). */
+  deleteSecret(namespace: string, name: string, preconditions?: { uid?: string }): Promise<boolean>;
+}
+
+export type KubeFailure = 'timeout' | 'network' | 'status';
+
+/**
+ * A failed API call. `status` and `reason` come from the response (metav1.Status); the message
+ * names the operation and HTTP status only: never the bearer token, never the response body.
+ */
+export class KubeApiError extends Error {
+  override readonly name = 'KubeApiError';
+  constructor(
+    readonly operation: string,
+    readonly failure: KubeFailure,
+    readonly status?: number,
+    readonly reason?: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`${operation}: ${failure}${status === undefined ? '' : ` ${status}`}${reason === undefined ? '' : ` ${reason}`}`);
+  }
+
+  get isNotFound(): boolean {
+    return this.status === 404;
+  }
+  get isAlreadyExists(): boolean {
+    return this.status === 409 && this.reason === 'AlreadyExists';
+  }
+  get isConflict(): boolean {
+    return this.status === 409;
+  }
+  /** Whether the request certainly had no effect (so a non-idempotent call may be retried). */
+  get certainlyNotApplied(): boolean {
+    return this.failure === 'status' && (this.status === 429 || this.status === 401 || this.status === 403);
+  }
+  /** Overload or outage: worth retrying after a pause. */
+  get transient(): boolean {
+    return this.failure !== 'status' || this.status === 429 || (this.status !== undefined && this.status >= 500);
+  }
+}
+
+export interface KubeApiOptions {
+  server: URL;
+  token: string;
+  fetch: Fetch;
+  timeoutMs: number;
+  /** Extra headers on every request, e.g. Cloudflare Access service-token headers. */
+  headers?: Record<string, string>;
+  /** Bounded retries on 429/5xx/network failures, honouring Retry-After, with full jitter. */
+  retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  sleep?: (ms: number) => Promise<void>;
+  random: Random;
+}
+
+const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 100, maxDelayMs: 2000 };
+
+function retryAfterSeconds(response: Response): number | undefined {
+  const header = response.headers.get('retry-after');
+  if (header === null || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header.trim());
+}
+
+export function createKubeApi(options: KubeApiOptions): KubeApi {
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const jitter = (): number => {
+    const bytes = options.random.fill(new Uint8Array(2));
+    return ((bytes[0]! << 8) | bytes[1]!) / 0x10000;
+  };
+  const base = options.server.href.replace(/\/$/, '');
+
+  async function once(operation: string, method: string, path: string, body?: unknown): Promise<Response> {
+    const headers = new Headers(options.headers);
+    headers.set('authorization', `Bearer ${options.token}`);
+    headers.set('accept', 'application/json');
+    if (body !== undefined) headers.set('content-type', 'application/json');
+    let response: Response;
+    try {
+      response = await options.fetch(`${base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      throw new KubeApiError(operation, name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network');
+    }
+    if (response.ok) return response;
+    let reason: string | undefined;
+    if ((response.headers.get('content-type') ?? '').includes('json')) {
+      const status = (await response.json().catch(() => undefined)) as V1Status | undefined;
+      reason = typeof status?.reason === 'string' ? status.reason : undefined;
+    } else {
+      await response.body?.cancel();
+    }
+    throw new KubeApiError(operation, 'status', response.status, reason, retryAfterSeconds(response));
+  }
+
+  /**
+   * Retries transient failures. A non-idempotent call is retried only when the failure proves the
+   * request was not applied (429), since a 5xx or a reset may hide a completed create.
+   */
+  async function call(operation: string, method: string, path: string, body?: unknown, idempotent = true): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(operation, method, path, body);
+      } catch (error) {
+        if (!(error instanceof KubeApiError) || attempt >= retry.attempts || !error.transient) throw error;
+        if (!idempotent && !error.certainlyNotApplied) throw error;
+        const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+        const delay = Math.max((error.retryAfterSeconds ?? 0) * 1000 * (0.5 + jitter() / 2), backoff * jitter());
+        if (delay > retry.maxDelayMs) throw error;
+        await sleep(delay);
+      }
+    }
+  }
+
+  const ns = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}`;
+
+  return {
+    async getConfigMap(namespace, name) {
+      const response = await call('get configmap', 'GET', `${ns(namespace)}/configmaps/${encodeURIComponent(name)}`);
+      return (await response.json()) as V1ConfigMap;
+    },
+    async createSecret(namespace, secret) {
+      const response = await call('create secret', 'POST', `${ns(namespace)}/secrets`, secret, false);
+      return (await response.json()) as V1Secret;
+    },
+    async getSecret(namespace, name) {
+      try {
+        const response = await call('get secret', 'GET', `${ns(namespace)}/secrets/${encodeURIComponent(name)}`);
+        return (await response.json()) as V1Secret;
+      } catch (error) {
+        if (error instanceof KubeApiError && error.isNotFound) return undefined;
+        throw error;
+      }
+    },
+    async listSecrets(namespace, listOptions = {}) {
+      const query = listOptions.labelSelector === undefined ? '' : `?labelSelector=${encodeURIComponent(listOptions.labelSelector)}`;
+      const response = await call('list secrets', 'GET', `${ns(namespace)}/secrets${query}`);
+      return ((await response.json()) as V1SecretList).items;
+    },
+    async deleteSecret(namespace, name, preconditions) {
+      const body = preconditions?.uid === undefined ? undefined : { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: preconditions.uid } };
+      try {
+        const response = await call('delete secret', 'DELETE', `${ns(namespace)}/secrets/${encodeURIComponent(name)}`, body);
+        await response.body?.cancel();
+        return true;
+      } catch (error) {
+        if (error instanceof KubeApiError && (error.isNotFound || error.isConflict)) return false;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { DurableObject } from 'cloudflare:workers';
+import { claimInstance, commitClaim, releaseClaim, type InstanceState, type Transition } from './instance-state.js';
+import type { ClaimRequest, ClaimResult, CommitRequest, JoinRecord } from './ledger.js';
+
+const STATE_KEY = 'state';
+
+/**
+ * One Durable Object per instance identity (see SCHEMA.md). Each RPC reads the state, applies a
+ * pure transition and writes it back synchronously (SQLite-backed sync KV), so no two requests
+ * for one instance can interleave: this is the compare-and-set KV cannot give.
+ */
+export class JoinLedgerObject extends DurableObject {
+  private apply<T>(transition: (state: InstanceState) => Transition<T>): T {
+    const kv = this.ctx.storage.kv;
+    const { result, state } = transition(kv.get<InstanceState>(STATE_KEY) ?? {});
+    if (state.record === undefined && state.claim === undefined) kv.delete(STATE_KEY);
+    else kv.put(STATE_KEY, state);
+    return result;
+  }
+
+  claim(request: ClaimRequest, claimId: string): ClaimResult {
+    return this.apply((state) => claimInstance(state, request, claimId));
+  }
+
+  commit(request: CommitRequest): boolean {
+    return this.apply((state) => commitClaim(state, request));
+  }
+
+  release(claimId: string): boolean {
+    return this.apply((state) => releaseClaim(state, claimId));
+  }
+
+  get(): JoinRecord | undefined {
+    return this.ctx.storage.kv.get<InstanceState>(STATE_KEY)?.record;
+  }
+}

@@ -1,0 +1,129 @@
+import * as z from 'zod/mini';
+import type { Provider } from '../attest/identity.js';
+import { durationWithin } from './duration.js';
+import {
+  BOOTSTRAP_GROUP_PATTERN,
+  isKubeletSettableLabel,
+  isLabelKey,
+  isLabelValue,
+} from './kubernetes-names.js';
+
+// zod/mini keeps the Worker bundle small (zod's classic API costs ~90 KiB gzip, mini ~4 KiB).
+
+export const DEFAULT_TOKEN_TTL_SECONDS = 600;
+export const MAX_TOKEN_TTL_SECONDS = 3600;
+export const DEFAULT_FRESHNESS_SECONDS = 600;
+export const DEFAULT_AUTH_EXTRA_GROUP = 'system:bootstrappers:kubeadm:default-node-token';
+export const DEFAULT_NODE_NAME_TEMPLATE = '{{defaultNodeName}}';
+
+/** Variables a node-name template may use; anything else is a configuration error. */
+export const NODE_NAME_VARIABLES = ['defaultNodeName', 'instanceId', 'account', 'region', 'zone', 'pool'] as const;
+export const TEMPLATE_VARIABLE = /\{\{\s*([A-Za-z.]+)\s*\}\}/g;
+
+const nodeNameTemplate = z.string().check(
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(253, 'must be at most 253 characters'),
+  z.superRefine((template, ctx) => {
+    for (const [, name] of template.matchAll(TEMPLATE_VARIABLE)) {
+      const known = (NODE_NAME_VARIABLES as readonly string[]).includes(name!) || /^attributes\.[A-Za-z]+$/.test(name!);
+      if (!known) ctx.issues.push({ code: 'custom', input: template, message: `unknown template variable {{${name}}}` });
+    }
+    if (!/^[a-z0-9.-]*$/.test(template.replace(TEMPLATE_VARIABLE, ''))) {
+      ctx.issues.push({ code: 'custom', input: template, message: 'literal text must be lowercase letters, digits, "-" or "."' });
+    }
+  }),
+);
+
+const labelMap = z.record(z.string(), z.string()).check(
+  z.superRefine((labels, ctx) => {
+    for (const [key, value] of Object.entries(labels)) {
+      const issue = (message: string) => ctx.issues.push({ code: 'custom', input: labels, path: [key], message });
+      if (!isLabelKey(key)) issue('not a valid label key');
+      else if (!isKubeletSettableLabel(key)) issue('the NodeRestriction admission plugin does not let a kubelet set this label');
+      if (!isLabelValue(value)) issue('not a valid label value');
+    }
+  }),
+);
+
+/** `key[=value]:Effect`, as the kubelet's --register-with-taints takes it. */
+const taint = z.string().check(
+  z.refine((text) => {
+    const match = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(text);
+    return match !== null && isLabelKey(match[1]!) && isLabelValue(match[2] ?? '');
+  }, 'expected key[=value]:NoSchedule|PreferNoSchedule|NoExecute'),
+);
+
+export const REJOIN_POLICIES = ['never', 'after-relaunch', 'always-within-window'] as const;
+export type RejoinPolicy = (typeof REJOIN_POLICIES)[number];
+
+export const nodePoolSchema = z.strictObject({
+  name: z.string().check(z.regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'pool names are DNS-1123 labels')),
+  tokenTtl: durationWithin(DEFAULT_TOKEN_TTL_SECONDS, 60, MAX_TOKEN_TTL_SECONDS, 'must be between 1m and 1h'),
+  freshness: durationWithin(DEFAULT_FRESHNESS_SECONDS, 1, 24 * 3600, 'must be between 1s and 24h'),
+  authExtraGroups: z._default(
+    z
+      .array(z.string().check(z.regex(BOOTSTRAP_GROUP_PATTERN, 'groups must match system:bootstrappers:[a-z0-9:-]*[a-z0-9]')))
+      .check(z.minLength(1, 'list at least one group')),
+    [DEFAULT_AUTH_EXTRA_GROUP],
+  ),
+  nodeLabels: z._default(labelMap, {}),
+  nodeTaints: z._default(z.array(taint), []),
+  nodeName: z._default(nodeNameTemplate, DEFAULT_NODE_NAME_TEMPLATE),
+  rejoin: z._default(z.enum(REJOIN_POLICIES), 'never'),
+});
+export type NodePool = z.infer<typeof nodePoolSchema>;
+
+const PROVIDERS = ['aws', 'gcp', 'azure', 'oidc'] as const satisfies readonly Provider[];
+const nonEmptyList = z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'list at least one value'));
+
+/**
+ * A rule admits identities of one provider to one pool. `accounts` is required: a rule that
+ * named no account would admit every account of that cloud. `"*"` must be written explicitly.
+ */
+export const joinRuleSchema = z.strictObject({
+  pool: z.string(),
+  provider: z.enum(PROVIDERS),
+  accounts: nonEmptyList,
+  regions: z.optional(nonEmptyList),
+  zones: z.optional(nonEmptyList),
+  instanceTypes: z.optional(nonEmptyList),
+  imageIds: z.optional(nonEmptyList),
+  attributes: z.optional(z.record(z.string(), z.union([z.string(), nonEmptyList]))),
+});
+export type JoinRule = z.infer<typeof joinRuleSchema>;
+
+const pem = z.string().check(z.includes('-----BEGIN CERTIFICATE-----', 'expected a PEM certificate'));
+
+export const awsSettingsSchema = z.strictObject({
+  /** Certificates trusted in addition to AWS's regional table (new regions, test signers). */
+  extraCertificates: z._default(
+    z.array(
+      z.strictObject({
+        regions: nonEmptyList,
+        certificate: pem,
+        form: z.optional(z.enum(['rsa2048', 'signature'])),
+      }),
+    ),
+    [],
+  ),
+});
+
+export const joinPolicySchema = z
+  .strictObject({
+    pools: z.array(nodePoolSchema).check(z.minLength(1, 'define at least one pool')),
+    rules: z._default(z.array(joinRuleSchema), []),
+    aws: z._default(awsSettingsSchema, { extraCertificates: [] }),
+  })
+  .check(
+    z.superRefine((policy, ctx) => {
+      const names = new Set<string>();
+      policy.pools.forEach((pool, i) => {
+        if (names.has(pool.name)) ctx.issues.push({ code: 'custom', input: pool.name, path: ['pools', i, 'name'], message: 'duplicate pool name' });
+        names.add(pool.name);
+      });
+      policy.rules.forEach((rule, i) => {
+        if (!names.has(rule.pool)) ctx.issues.push({ code: 'custom', input: rule.pool, path: ['rules', i, 'pool'], message: `no pool named "${rule.pool}"` });
+      });
+    }),
+  );
+export type JoinPolicy = z.infer<typeof joinPolicySchema>;

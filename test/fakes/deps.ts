@@ -1,0 +1,121 @@
+import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
+import { loadConfig, type Config, type ConfigEnv } from '../../src/config.js';
+import { KubeApiError, type KubeApi } from '../../src/cluster/kube-api.js';
+import type { Clock, Deps, Random } from '../../src/deps.js';
+import type { Logger, LogFields } from '../../src/log.js';
+import { inMemoryLedger } from './ledger.js';
+
+export const TEST_POLICY = `
+pools:
+  - name: workers
+rules:
+  - pool: workers
+    provider: aws
+    accounts: ["123456789012"]
+`;
+
+export const TEST_ENV: ConfigEnv = {
+  KUBE_API_SERVER: 'https://kube.example.test:6443',
+  KUBE_TOKEN: 'kube-token-for-tests-0123456789',
+  CLUSTER_NAME: 'kubernetes',
+  PUBLIC_URL: 'https://join.example.test',
+  JOIN_POLICY: TEST_POLICY,
+  ADMIN_TOKEN: 'admin-token-for-tests-0123456789abcdef',
+};
+
+export function testConfig(env: Partial<ConfigEnv> = {}): Config {
+  const result = loadConfig({ ...TEST_ENV, ...env });
+  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.issues)}`);
+  return result.config;
+}
+
+export function fixedClock(at: string | Date): Clock & { set(to: string | Date): void; advance(ms: number): void } {
+  let now = new Date(at);
+  return {
+    now: () => new Date(now),
+    set: (to) => (now = new Date(to)),
+    advance: (ms) => (now = new Date(now.getTime() + ms)),
+  };
+}
+
+/** Deterministic bytes (a counter), for tests that assert what randomness produced. */
+export function counterRandom(start = 0): Random {
+  let next = start;
+  return {
+    fill(bytes) {
+      for (let i = 0; i < bytes.length; i++) bytes[i] = next++ & 0xff;
+      return bytes;
+    },
+  };
+}
+
+export interface CapturedLog {
+  level: 'info' | 'warn' | 'error';
+  event: string;
+  fields: LogFields;
+}
+
+export function capturingLogger(): Logger & { lines: CapturedLog[]; text(): string } {
+  const lines: CapturedLog[] = [];
+  const at = (level: CapturedLog['level']) => (event: string, fields: LogFields = {}) => void lines.push({ level, event, fields });
+  return { lines, info: at('info'), warn: at('warn'), error: at('error'), text: () => JSON.stringify(lines) };
+}
+
+/** An in-memory stand-in for the few calls the broker makes; the emulator covers the real wire. */
+export function fakeKube(init: { configMaps?: Record<string, V1ConfigMap> } = {}): KubeApi & {
+  secrets: Map<string, V1Secret>;
+  configMaps: Map<string, V1ConfigMap>;
+  failWith?: KubeApiError | undefined;
+} {
+  const secrets = new Map<string, V1Secret>();
+  const configMaps = new Map(Object.entries(init.configMaps ?? {}));
+  const fake = {
+    secrets,
+    configMaps,
+    failWith: undefined as KubeApiError | undefined,
+    check(operation: string) {
+      if (fake.failWith) throw fake.failWith;
+      void operation;
+    },
+    async getConfigMap(namespace: string, name: string) {
+      fake.check('get configmap');
+      const found = configMaps.get(`${namespace}/${name}`);
+      if (!found) throw new KubeApiError('get configmap', 'status', 404, 'NotFound');
+      return found;
+    },
+    async createSecret(namespace: string, secret: V1Secret) {
+      fake.check('create secret');
+      const key = `${namespace}/${secret.metadata?.name}`;
+      if (secrets.has(key)) throw new KubeApiError('create secret', 'status', 409, 'AlreadyExists');
+      const stored = { ...secret, metadata: { ...secret.metadata, namespace, uid: `uid-${secrets.size + 1}` } };
+      secrets.set(key, stored);
+      return stored;
+    },
+    async getSecret(namespace: string, name: string) {
+      fake.check('get secret');
+      return secrets.get(`${namespace}/${name}`);
+    },
+    async listSecrets(namespace: string) {
+      fake.check('list secrets');
+      return [...secrets.entries()].filter(([key]) => key.startsWith(`${namespace}/`)).map(([, s]) => s);
+    },
+    async deleteSecret(namespace: string, name: string) {
+      fake.check('delete secret');
+      return secrets.delete(`${namespace}/${name}`);
+    },
+  };
+  return fake;
+}
+
+export function fakeDeps(overrides: Partial<Deps> = {}): Deps {
+  return {
+    config: testConfig(),
+    clock: fixedClock('2026-11-30T12:00:00Z'),
+    random: counterRandom(),
+    fetch: async () => new Response('fake fetch: no network in unit tests', { status: 599 }),
+    kube: fakeKube(),
+    ledger: inMemoryLedger(),
+    log: capturingLogger(),
+    ...overrides,
+  };
+}
