@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ENV } from '../fakes/deps.js';
+import { run } from '../support/run.js';
+import { startWorker, type RunningWorker } from './harness.js';
+
+describe('the Worker in workerd', () => {
+  let worker: RunningWorker;
+  beforeAll(async () => {
+    worker = await startWorker({ ...(TEST_ENV as Record<string, string>), KUBE_API_SERVER: 'https://127.0.0.1:9', MAX_BODY_BYTES: '2048' });
+  });
+  afterAll(() => worker.dispose());
+
+  it('serves /healthz', async () => {
+    const res = await worker.fetch('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers unknown routes with 404 problem+json', async () => {
+    const res = await worker.fetch('/v1/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toMatchObject({ code: 'not_found' });
+  });
+
+  // curl, because the Worker answers before reading the body and Node's fetch then reports the
+  // reset of its unfinished upload instead of the response.
+  it.each([
+    ['with Content-Length', []],
+    ['chunked', ['-H', 'transfer-encoding: chunked']],
+  ])('refuses an oversized body (%s) with 413 before parsing', async (_, flags) => {
+    const { stdout } = await run('curl', ['-sS', '-i', '--data-binary', '@-', ...flags, new URL('/v1/join/aws', worker.url).href], 'A'.repeat(300_000));
+    const [head, body] = stdout.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 413/);
+    expect(head).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(body!)).toMatchObject({ code: 'payload_too_large', status: 413 });
+  });
+
+  it('reports the Kubernetes API as not ready when it cannot be reached', async () => {
+    const res = await worker.fetch('/readyz');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ code: 'upstream_unavailable' });
+  });
+});
+
+describe('the Worker with a bad configuration', () => {
+  let worker: RunningWorker;
+  beforeAll(async () => {
+    const { KUBE_TOKEN: _omitted, ...env } = TEST_ENV as Record<string, string>;
+    worker = await startWorker({ ...env, JOIN_POLICY: 'pools: []' });
+  });
+  afterAll(() => worker.dispose());
+
+  it('stays healthy but not ready, naming the bad variables', async () => {
+    expect((await worker.fetch('/healthz')).status).toBe(200);
+    const res = await worker.fetch('/readyz');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      code: 'not_configured',
+      detail: 'Invalid configuration: KUBE_TOKEN, JOIN_POLICY. See the Worker log for details.',
+    });
+  });
+});
