@@ -70,6 +70,13 @@ export const nodePoolSchema = z.strictObject({
   nodeTaints: z._default(z.array(taint), []),
   nodeName: z._default(nodeNameTemplate, DEFAULT_NODE_NAME_TEMPLATE),
   rejoin: z._default(z.enum(REJOIN_POLICIES), 'never'),
+  /**
+   * How `kubeadm join` finds the CA. `token` (kubeadm's shape): the token also carries
+   * `usage-bootstrap-signing`, so the bootstrapsigner publishes a JWS of cluster-info for it.
+   * `file`: authentication-only tokens; the join script hands kubeadm the CA the broker already
+   * delivered over HTTPS, so no JWS (an offline brute-force target) is ever published.
+   */
+  discovery: z._default(z.enum(['token', 'file']), 'token'),
 });
 export type NodePool = z.infer<typeof nodePoolSchema>;
 

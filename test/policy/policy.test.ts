@@ -35,6 +35,7 @@ describe('parseJoinPolicy', () => {
       nodeTaints: [],
       nodeName: '{{defaultNodeName}}',
       rejoin: 'never',
+      discovery: 'token',
     });
     expect(p.aws.extraCertificates).toEqual([]);
   });
