@@ -1,0 +1,52 @@
+import { Hono, type Context } from 'hono';
+import type { AttestResult, Provider } from '../../attest/identity.js';
+import { runJoin, type JoinDeps } from '../../join/pipeline.js';
+import { renderJoinScript, JOIN_SCRIPT_MODES, type JoinScriptMode } from '../../render/script.js';
+import { ProblemError } from '../problem.js';
+
+/** Verifies one provider's identity document from the raw request. Pure apart from key fetches. */
+export type Attestor = (request: { body: Uint8Array; contentType: string | undefined; now: Date }) => Promise<AttestResult>;
+
+const FORMATS = ['json', 'kubeconfig', 'script'] as const;
+type Format = (typeof FORMATS)[number];
+
+function parseOptions(c: Context): { format: Format; mode: JoinScriptMode } {
+  const format = c.req.query('format') ?? 'json';
+  const mode = c.req.query('mode') ?? 'kubeadm';
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new ProblemError('invalid_request', `format must be one of ${FORMATS.join(', ')}.`);
+  }
+  if (!(JOIN_SCRIPT_MODES as readonly string[]).includes(mode)) {
+    throw new ProblemError('invalid_request', `mode must be one of ${JOIN_SCRIPT_MODES.join(', ')}.`);
+  }
+  return { format: format as Format, mode: mode as JoinScriptMode };
+}
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+/** `POST /v1/join/<provider>`: the body is the identity document; the answer is the join bundle. */
+export function joinRoutes(deps: JoinDeps, attestors: Partial<Record<Provider, Attestor>>): Hono {
+  const app = new Hono();
+  for (const [provider, attest] of Object.entries(attestors) as [Provider, Attestor][]) {
+    app.post(`/v1/join/${provider}`, async (c) => {
+      // Options first: a bad query string must not spend the instance's one join.
+      const { format, mode } = parseOptions(c);
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      if (body.length === 0) throw new ProblemError('malformed_document', 'The request body is empty: post the identity document.');
+      const attestation = await attest({ body, contentType: c.req.header('content-type'), now: deps.clock.now() });
+      const { bundle, pool } = await runJoin(deps, attestation, { sourceAddress: c.req.header('cf-connecting-ip') });
+      switch (format) {
+        case 'json':
+          return c.json(bundle, 200, NO_STORE);
+        case 'kubeconfig':
+          return c.body(bundle.kubeconfig, 200, { ...NO_STORE, 'content-type': 'application/yaml' });
+        case 'script':
+          return c.body(renderJoinScript({ mode, bundle, discovery: pool.discovery }), 200, {
+            ...NO_STORE,
+            'content-type': 'text/x-shellscript; charset=utf-8',
+          });
+      }
+    });
+  }
+  return app;
+}
