@@ -1,0 +1,43 @@
+/** Inputs shared by the render tests: a real two-CA PEM bundle made with openssl, and a join. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JoinBundleInput } from '../../src/render/bundle.js';
+
+function generateCa(commonName: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kjb-ca-'));
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+      '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.crt'), '-subj', `/CN=${commonName}`, '-days', '1',
+    ], { stdio: 'ignore' });
+    return readFileSync(join(dir, 'ca.crt'), 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Two CA certificates, as a cluster-info bundle during CA rotation holds them. */
+export const CA_PEM = generateCa('kubernetes') + generateCa('kubernetes-next');
+
+export const PIN_A = `sha256:${'0123456789abcdef'.repeat(4)}`;
+export const PIN_B = `sha256:${'fedcba9876543210'.repeat(4)}`;
+
+export const TOKEN = 'abcdef.0123456789abcdef';
+
+export function joinInput(overrides: Partial<JoinBundleInput> = {}): JoinBundleInput {
+  return {
+    token: { id: 'abcdef', secret: '0123456789abcdef', expiresAt: new Date('2025-03-10T03:22:11.999Z') },
+    nodeName: 'ip-10-0-1-23.ec2.internal',
+    apiServer: 'https://10.0.0.1:6443',
+    clusterName: 'prod',
+    caPem: CA_PEM,
+    caCertHashes: [PIN_A, PIN_B],
+    identity: { provider: 'aws', account: '123456789012', region: 'us-east-1', instanceId: 'i-0123456789abcdef0' },
+    pool: 'general',
+    nodeLabels: { 'node.kubernetes.io/pool': 'general', team: 'infra' },
+    nodeTaints: ['dedicated=gpu:NoSchedule'],
+    ...overrides,
+  };
+}
