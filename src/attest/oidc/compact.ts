@@ -1,7 +1,6 @@
-import { isPlainObject } from '../jwks/jwk-set.js';
-import { MAX_KID_LENGTH } from '../jwks/jwk-set.js';
-import { quoteUntrusted } from '../jwks/quote.js';
 import type { AttestFailure } from '../identity.js';
+import { isPlainObject, MAX_KID_LENGTH } from '../jwks/jwk-set.js';
+import { quoteUntrusted } from '../jwks/quote.js';
 
 /**
  * Parses the untrusted outer form of a JWT (RFC 7519 §7.2, JWS Compact Serialization, RFC 7515

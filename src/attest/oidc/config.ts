@@ -126,8 +126,8 @@ export const issuerConfigListSchema = z.array(issuerConfigSchema).check(
   }),
 );
 
-// The schema's output must be usable wherever an IssuerConfig is expected.
 type Assignable<T extends IssuerConfig> = T;
+/** What the schema produces; the constraint makes it a compile error if it stops being an IssuerConfig. */
 export type ParsedIssuerConfig = Assignable<z.infer<typeof issuerConfigSchema>>;
 
 export type IssuerConfigParse = { readonly ok: true; readonly config: IssuerConfig } | { readonly ok: false; readonly errors: readonly string[] };

@@ -10,6 +10,7 @@ export {
   type IssuerConfigParse,
 } from './config.js';
 export { readIdentityClaim } from './identity-claim.js';
+export { createOidcIssuer, type IssuerKeyOptions } from './issuer.js';
 export { verifyJwt, type JwtExpectations, type JwtVerification, type VerifiedJwt } from './jwt.js';
 export { nodeNameForIdentity } from './node-name.js';
 export {

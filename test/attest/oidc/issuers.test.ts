@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createStaticKeySource } from '../../../src/attest/jwks/index.js';
-import { selectOidcIssuer, verifyOidcTokenFromIssuers, type OidcIssuer } from '../../../src/attest/oidc/index.js';
+import { createOidcIssuer, selectOidcIssuer, verifyOidcTokenFromIssuers, type OidcIssuer } from '../../../src/attest/oidc/index.js';
+import { jwksServerWith } from '../jwks/fakes.js';
 import { generateTestKey, handBuilt, jwksOf, seconds, signToken, type TestKey } from './tokens.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -47,5 +48,24 @@ describe('verifyOidcTokenFromIssuers', () => {
     const first = issuers[0]!;
     const jwt = await signToken(ciKey, claims('https://ci.example.com'));
     expect(selectOidcIssuer(jwt, [first, first])).toMatchObject({ ok: false, error: { reason: 'unknown_signer', detail: expect.stringMatching(/more than once/) } });
+  });
+});
+
+describe('createOidcIssuer', () => {
+  it('builds a remote key source from jwksUri over the injected fetch', async () => {
+    const server = jwksServerWith(jwksOf(ciKey));
+    const issuer = createOidcIssuer(issuers[0]!.config, { fetch: server.fetch });
+    const result = await verifyOidcTokenFromIssuers(await signToken(ciKey, claims('https://ci.example.com')), [issuer], { now: NOW });
+    expect(result).toMatchObject({ ok: true });
+    expect(server.calls.map((call) => call.url)).toEqual(['https://ci.example.com/jwks']);
+  });
+
+  it('builds a static key source from inline jwks, without fetching', async () => {
+    const server = jwksServerWith({ keys: [] });
+    const config = { ...issuers[1]!.config, jwksUri: undefined, jwks: jwksOf(tpmKey) };
+    const issuer = createOidcIssuer(config, { fetch: server.fetch });
+    const result = await verifyOidcTokenFromIssuers(await signToken(tpmKey, claims('https://tpm.example.com')), [issuer], { now: NOW });
+    expect(result).toMatchObject({ ok: true, identity: { instanceId: 'm-7' } });
+    expect(server.calls).toHaveLength(0);
   });
 });
