@@ -41,3 +41,23 @@ export function joinInput(overrides: Partial<JoinBundleInput> = {}): JoinBundleI
     ...overrides,
   };
 }
+
+/**
+ * Values an attacker might steer into a node name, cluster name, token or label (through an
+ * identity document, a tag, a policy template): shell syntax, YAML syntax, line breaks, unicode.
+ */
+export const HOSTILE = [
+  "'$(touch pwned)'", '$(touch pwned)', '`touch pwned`', '"$(touch pwned)"', '${HOME}', '$HOME', '$((1+1))',
+  ';touch pwned;', '&& touch pwned', '| touch pwned', '> pwned', 'a\ntouch pwned\n', '\ntouch pwned', '\r\ntouch pwned',
+  '\\', "\\'", '"', '"; touch pwned; "', "'; touch pwned; '", "'\\''", "'\"'\"'", 'main "$@"\ntouch pwned',
+  'a: b', '- x', '{}', '{a: b}', '[x]', '&anchor', '*alias', '!!python/object/apply:os.system ["touch pwned"]',
+  '# comment', 'x #y', '---', '...', '%YAML 1.1', '|\n  touch pwned', 'yes', 'off', '0o17', '1:20', '~', 'null',
+  '', ' ', '\t', '*', '~root', '!x', 'é', 'ǅ', '日本', '😀', '\u2028', '\u0085', '\ufeff', '\x1b[31m', '\x7f',
+  'EOF\ntouch pwned\nEOF', 'KJB_EOF',
+];
+
+/** Characters kubelet flags carry unescaped: the allowlist of src/render/kubelet-flags.ts, stated again as the spec. */
+export const FLAG_SAFE_VALUE = /^[A-Za-z0-9._-]*$/;
+
+/** A token whose id and secret are both `value`. */
+export const tokenOf = (value: string): JoinBundleInput['token'] => ({ id: value, secret: value, expiresAt: new Date('2025-03-10T03:22:11Z') });

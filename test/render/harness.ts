@@ -1,8 +1,7 @@
 /**
  * Test harness for the join scripts: a throw-away sandbox (destination root, cwd, HOME) with stub
- * `kubeadm` and `systemctl` first on PATH. Each stub call is logged as one JSON line holding its
- * exact argv (an array, so a value with a newline is still visibly one argument) and a snapshot of
- * every file under the destination root at that moment (path, mode, content).
+ * `kubeadm` and `systemctl` first on PATH. Each stub call records its exact argv and a copy of
+ * the destination root at that moment, so tests see the files a command was given.
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -12,6 +11,14 @@ import { join, relative } from 'node:path';
 /** The shells every script must work under: dash is Debian's /bin/sh, bash is RHEL's. */
 export const SHELLS = ['dash', 'bash'] as const;
 export type Shell = (typeof SHELLS)[number];
+
+/** Absolute path of each shell, so a test can run a script with an empty PATH. */
+const shellPath = (shell: Shell): string => {
+  const found = spawnSync('sh', ['-c', `command -v ${shell}`], { encoding: 'utf8' }).stdout.trim();
+  if (found === '') throw new Error(`${shell} is not installed`);
+  return found;
+};
+const SHELL_PATHS: Record<Shell, string> = { dash: shellPath('dash'), bash: shellPath('bash') };
 
 export interface FileEntry {
   readonly mode: string;
@@ -39,29 +46,30 @@ export function readTree(dir: string): Tree {
   return tree;
 }
 
-const STUB = (logFile: string): string => `#!${process.execPath}
-'use strict';
-const fs = require('node:fs');
-const path = require('node:path');
-const name = path.basename(process.argv[1]);
-const args = process.argv.slice(2);
-const root = process.env.KJB_ROOT;
-const files = {};
-const walk = (at) => {
-  for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
-    const p = path.join(at, entry.name);
-    if (entry.isDirectory()) walk(p);
-    else files['/' + path.relative(root, p)] = { mode: (fs.statSync(p).mode & 0o777).toString(8), content: fs.readFileSync(p, 'utf8') };
-  }
-};
-if (root && fs.existsSync(root)) walk(root);
-fs.appendFileSync(${JSON.stringify(logFile)}, JSON.stringify({ name, args, files }) + '\\n');
-if (process.env.KJB_STUB_FAIL === name) process.exit(3);
-const joins = (name === 'kubeadm' && args[0] === 'join') || (name === 'systemctl' && args[0] === 'restart');
-if (joins && root && process.env.KJB_STUB_JOIN === '1') {
-  fs.mkdirSync(path.join(root, 'etc/kubernetes'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'etc/kubernetes/kubelet.conf'), 'stub kubelet.conf\\n');
-}
+/**
+ * The stub: call N goes to $KJB_STUB_LOG/N/ as `name`, `argv` (each argument NUL-terminated, so
+ * an argument holding a newline is still visibly one) and `root/`, a copy of $KJB_ROOT (unless
+ * KJB_STUB_SNAPSHOT=0). KJB_STUB_FAIL=<name> makes that stub exit 3; KJB_STUB_JOIN=1 makes
+ * `kubeadm join` and `systemctl restart` leave /etc/kubernetes/kubelet.conf, as a real join would.
+ */
+const STUB = `#!/bin/sh
+set -eu
+name=\${0##*/}
+call="$KJB_STUB_LOG/$(ls "$KJB_STUB_LOG" | wc -l)"
+mkdir "$call"
+printf '%s' "$name" >"$call/name"
+: >"$call/argv"
+for arg in "$@"; do printf '%s\\0' "$arg" >>"$call/argv"; done
+if [ "\${KJB_STUB_SNAPSHOT:-1}" = 1 ] && [ -n "\${KJB_ROOT:-}" ] && [ -d "$KJB_ROOT" ]; then cp -a "$KJB_ROOT" "$call/root"; fi
+if [ "\${KJB_STUB_FAIL:-}" = "$name" ]; then exit 3; fi
+if [ -n "\${KJB_ROOT:-}" ] && [ "\${KJB_STUB_JOIN:-}" = 1 ]; then
+  case "$name $*" in
+  'kubeadm join '* | 'systemctl restart '*)
+    mkdir -p "$KJB_ROOT/etc/kubernetes"
+    printf 'stub kubelet.conf\\n' >"$KJB_ROOT/etc/kubernetes/kubelet.conf"
+    ;;
+  esac
+fi
 `;
 
 export interface RunOptions {
@@ -74,24 +82,26 @@ export interface RunOptions {
 
 export class Sandbox {
   readonly dir = mkdtempSync(join(tmpdir(), 'kjb-render-'));
-  readonly root = join(this.dir, 'root');
+  readonly root: string;
   readonly cwd = join(this.dir, 'cwd');
   readonly home = join(this.dir, 'home');
   readonly stubs = join(this.dir, 'stubs');
   readonly empty = join(this.dir, 'empty');
-  private readonly log = join(this.dir, 'calls.jsonl');
+  private readonly log = join(this.dir, 'calls');
 
-  constructor() {
-    for (const d of [this.root, this.cwd, this.home, this.stubs, this.empty]) mkdirSync(d);
+  /** `rootName`: the destination root's directory name (to test odd characters in KJB_ROOT). */
+  constructor(rootName = 'root') {
+    this.root = join(this.dir, rootName);
+    for (const d of [this.root, this.cwd, this.home, this.stubs, this.empty, this.log]) mkdirSync(d);
     for (const name of ['kubeadm', 'systemctl']) {
-      writeFileSync(join(this.stubs, name), STUB(this.log));
+      writeFileSync(join(this.stubs, name), STUB);
       chmodSync(join(this.stubs, name), 0o755);
     }
   }
 
   /** Pipes `script` into the shell, as `curl … | sh` does. */
   run(script: string, options: RunOptions = {}): SpawnSyncReturns<string> {
-    return spawnSync(options.shell ?? 'dash', [], {
+    return spawnSync(SHELL_PATHS[options.shell ?? 'dash'], [], {
       input: script,
       cwd: this.cwd,
       encoding: 'utf8',
@@ -100,6 +110,7 @@ export class Sandbox {
         HOME: this.home,
         KJB_ROOT: this.root,
         KJB_STUB_JOIN: '1',
+        KJB_STUB_LOG: this.log,
         ...options.env,
       },
     });
@@ -107,26 +118,33 @@ export class Sandbox {
 
   /** Runs one command line with `sh -c`, stubs first on PATH. */
   runCommand(commandLine: string, shell: Shell = 'dash'): SpawnSyncReturns<string> {
-    return spawnSync(shell, ['-c', commandLine], {
+    return spawnSync(SHELL_PATHS[shell], ['-c', commandLine], {
       cwd: this.cwd,
       encoding: 'utf8',
-      env: { PATH: `${this.stubs}:/usr/local/bin:/usr/bin:/bin`, HOME: this.home },
+      env: { PATH: `${this.stubs}:/usr/local/bin:/usr/bin:/bin`, HOME: this.home, KJB_STUB_LOG: this.log },
     });
   }
 
   calls(): StubCall[] {
-    if (!existsSync(this.log)) return [];
-    return readFileSync(this.log, 'utf8')
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as StubCall);
+    return readdirSync(this.log)
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map((n) => {
+        const call = join(this.log, String(n));
+        const argv = readFileSync(join(call, 'argv'), 'utf8');
+        return {
+          name: readFileSync(join(call, 'name'), 'utf8'),
+          args: argv === '' ? [] : argv.slice(0, -1).split('\0'),
+          files: readTree(join(call, 'root')),
+        };
+      });
   }
 
   tree(): Tree {
     return readTree(this.root);
   }
 
-  /** Paths of every file named `pwned` in the sandbox and in the test process's cwd. */
+  /** Paths of every file named `pwned` in the sandbox (root, cwd, HOME, …) and in the test process's cwd. */
   pwned(): string[] {
     const found: string[] = [];
     const walk = (at: string): void => {
@@ -148,7 +166,7 @@ export class Sandbox {
 
 /** `sh -n`: parses the script without running it. */
 export function syntaxCheck(script: string, shell: Shell): SpawnSyncReturns<string> {
-  return spawnSync(shell, ['-n'], { input: script, encoding: 'utf8' });
+  return spawnSync(SHELL_PATHS[shell], ['-n'], { input: script, encoding: 'utf8' });
 }
 
 export interface KubectlConfig {
