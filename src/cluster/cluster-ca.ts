@@ -60,27 +60,18 @@ export interface ClusterCaSource {
 }
 
 /**
- * cluster-info, cached per isolate for `ttlMs`, so a burst of joins reads it once. A failed
- * read is not cached; concurrent callers share one in-flight read.
+ * cluster-info, cached per isolate for `ttlMs`, so a burst of joins reads it once per TTL. A
+ * failed read is not cached. In-flight reads are not shared between requests: a Worker may not
+ * await I/O that another request started, so concurrent misses each read for themselves.
  */
 export function createClusterCaSource(kube: KubeApi, clock: Clock, ttlMs = 5 * 60_000): ClusterCaSource {
   let cached: { value: ClusterCa; until: number } | undefined;
-  let pending: Promise<ClusterCa> | undefined;
   return {
     async get() {
-      const now = clock.now().getTime();
-      if (cached !== undefined && now < cached.until) return cached.value;
-      pending ??= kube
-        .getConfigMap('kube-public', 'cluster-info')
-        .then(parseClusterInfo)
-        .then((value) => {
-          cached = { value, until: clock.now().getTime() + ttlMs };
-          return value;
-        })
-        .finally(() => {
-          pending = undefined;
-        });
-      return pending;
+      if (cached !== undefined && clock.now().getTime() < cached.until) return cached.value;
+      const value = await parseClusterInfo(await kube.getConfigMap('kube-public', 'cluster-info'));
+      cached = { value, until: clock.now().getTime() + ttlMs };
+      return value;
     },
   };
 }
