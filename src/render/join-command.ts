@@ -22,7 +22,7 @@ export interface JoinCommandInput {
  * quoted by {@link shellJoin}, so each value reaches kubeadm as exactly one argument.
  *
  * Node labels and taints are not in it: `kubeadm join` has no flag for them (they live in
- * `nodeRegistration` of a JoinConfiguration; see {@link renderJoinConfiguration} and the join
+ * `nodeRegistration` of a JoinConfiguration; see `renderJoinConfiguration` and the join
  * script). The token also shows in the process list while this runs; the script uses `--config`.
  *
  * @throws {RenderError} `invalid_api_server`, `invalid_ca_cert_hash`, `unrepresentable_value`.

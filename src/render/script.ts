@@ -26,6 +26,9 @@ export type JoinScriptMode = 'kubeadm' | 'kubelet';
 /** Every {@link JoinScriptMode}, for validating a `mode` query parameter. */
 export const JOIN_SCRIPT_MODES: readonly JoinScriptMode[] = ['kubeadm', 'kubelet'];
 
+/** The mode when the caller names none (DESIGN: `kubeadm` is the default). */
+export const DEFAULT_JOIN_SCRIPT_MODE: JoinScriptMode = 'kubeadm';
+
 /** Options of {@link renderJoinScript}. */
 export interface JoinScriptOptions {
   readonly mode: JoinScriptMode;
@@ -178,7 +181,7 @@ const PRELUDE = (mode: JoinScriptMode): string[] => [
   '#   KJB_ROOT  directory prefixed to every path this script writes or checks (default: empty,',
   '#             that is /). Like DESTDIR: paths inside the files it writes stay absolute.',
   '#',
-  '# Every value below is a single-quoted shell word: data, never code.',
+  '# The KJB_* assignments below hold shell-quoted data; nothing in them is ever run.',
   'set -eu',
   'umask 077',
   '',

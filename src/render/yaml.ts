@@ -9,8 +9,9 @@ import { RenderError } from './errors.js';
 
 /**
  * Strings that every YAML 1.1 and 1.2 reader takes as the same plain string: they start with a
- * letter (so never a number, timestamp, sexagesimal, anchor, alias, tag, directive, indicator or
- * document marker), contain no blank (so no `: ` or ` #`), and do not end with `:`.
+ * letter or `/` (so never a number, timestamp, sexagesimal, anchor, alias, tag, directive,
+ * indicator or document marker), contain no blank (so no `: ` or ` #`) and no flow indicator, and
+ * do not end with `:`.
  */
 const PLAIN_STRING = /^[A-Za-z/][A-Za-z0-9._/:@+=-]*$/;
 

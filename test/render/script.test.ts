@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { renderJoinBundle } from '../../src/render/bundle.js';
 import { renderJoinConfiguration } from '../../src/render/join-configuration.js';
 import { JOIN_SCRIPT_MODES, renderJoinScript, type JoinScriptMode, type JoinScriptOptions } from '../../src/render/script.js';
-import { CA_PEM, joinInput } from './fixtures.js';
+import { CA_PEM, joinInput, tokenOf } from './fixtures.js';
 import { Sandbox, SHELLS, syntaxCheck } from './harness.js';
 
 const bundle = renderJoinBundle(joinInput());
@@ -44,6 +44,29 @@ describe('renderJoinScript: static checks', () => {
     expect(lines).toContain('set -eu');
     expect(lines).toContain('umask 077');
     expect(lines.at(-1)).toBe('main "$@"');
+  });
+
+  /** A `KJB_NAME=<word>` line as `renderJoinScript` writes it: a single-quoted word or a bare inert one. */
+  const ASSIGNMENT = /^KJB_[A-Z0-9_]+=(?:'[^']*'(?:\\''[^']*')*|[A-Za-z0-9_@%+:,./-]+)$/gm;
+  const code = (script: string) => script.replace(ASSIGNMENT, 'KJB_…');
+  const other = renderJoinBundle(
+    joinInput({
+      nodeName: "zq9-node'\n$(x)",
+      clusterName: 'zq9-cluster\n',
+      token: tokenOf("zq9'"),
+      caPem: `${CA_PEM}zq9-extra\n-----BEGIN CERTIFICATE-----\n`,
+      nodeLabels: { 'zq9-k': 'zq9-v' },
+      nodeTaints: ['zq9-t=zq9-v:NoExecute'],
+    }),
+  );
+  const otherKubelet = renderJoinBundle(joinInput({ nodeName: 'zq9-node', clusterName: "zq9'", token: tokenOf("zq9'") }));
+
+  it.each(VARIANTS)('%s: values change only the KJB_* assignments, never the code', (_, options) => {
+    const changed = { ...options, bundle: options.mode === 'kubelet' ? otherKubelet : other };
+    const script = renderJoinScript(changed);
+    expect(code(script)).not.toContain('zq9');
+    expect(code(script)).toBe(code(renderJoinScript(options)));
+    expect(code(script).match(/^KJB_…$/gm)).toHaveLength(options.mode === 'kubelet' ? 4 : options.discovery === 'token' ? 2 : 3);
   });
 
   it('knows exactly the kubeadm and kubelet modes', () => {
