@@ -5,6 +5,9 @@ import type { Deps } from './deps.js';
 import { problemErrorHandler, problemNotFound } from './http/errors.js';
 import { ProblemError, problemResponse } from './http/problem.js';
 import { healthRoutes } from './http/routes/health.js';
+import { joinRoutes } from './http/routes/join.js';
+import { createAttestors } from './join/attestors.js';
+import { createClusterCaSource } from './cluster/cluster-ca.js';
 import type { Logger } from './log.js';
 
 /** Builds the broker's HTTP app from one Deps object; the only place routes are assembled. */
@@ -24,6 +27,8 @@ export function createApp(deps: Deps): Hono {
     }),
   );
   app.route('/', healthRoutes(deps));
+  const clusterCa = createClusterCaSource(deps.kube, deps.clock);
+  app.route('/', joinRoutes({ ...deps, clusterCa }, createAttestors(deps)));
   return app;
 }
 

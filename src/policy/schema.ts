@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Provider } from '../attest/identity.js';
+import { issuerConfigListSchema } from '../attest/oidc/config.js';
 import { durationWithin } from './duration.js';
 import {
   BOOTSTRAP_GROUP_PATTERN,
@@ -115,11 +116,23 @@ export const awsSettingsSchema = z.strictObject({
   ),
 });
 
+export const gcpSettingsSchema = z.strictObject({
+  /** The `aud` GCP identity tokens must carry; default: PUBLIC_URL. */
+  audience: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
+});
+
+export const oidcSettingsSchema = z.strictObject({
+  /** Trusted JWT issuers. A rule with `provider: oidc` lists issuer URLs as its `accounts`. */
+  issuers: z._default(issuerConfigListSchema, []),
+});
+
 export const joinPolicySchema = z
   .strictObject({
     pools: z.array(nodePoolSchema).check(z.minLength(1, 'define at least one pool')),
     rules: z._default(z.array(joinRuleSchema), []),
     aws: z._default(awsSettingsSchema, { extraCertificates: [] }),
+    gcp: z._default(gcpSettingsSchema, {}),
+    oidc: z._default(oidcSettingsSchema, { issuers: [] }),
   })
   .check(
     z.superRefine((policy, ctx) => {

@@ -1,11 +1,9 @@
 import { Hono, type Context } from 'hono';
-import type { AttestResult, Provider } from '../../attest/identity.js';
+import type { Provider } from '../../attest/identity.js';
+import type { Attestor } from '../../join/attestors.js';
 import { runJoin, type JoinDeps } from '../../join/pipeline.js';
 import { renderJoinScript, JOIN_SCRIPT_MODES, type JoinScriptMode } from '../../render/script.js';
 import { ProblemError } from '../problem.js';
-
-/** Verifies one provider's identity document from the raw request. Pure apart from key fetches. */
-export type Attestor = (request: { body: Uint8Array; contentType: string | undefined; now: Date }) => Promise<AttestResult>;
 
 const FORMATS = ['json', 'kubeconfig', 'script'] as const;
 type Format = (typeof FORMATS)[number];

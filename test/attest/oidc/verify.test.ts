@@ -49,7 +49,7 @@ describe('verifyOidcToken: a valid token', () => {
     ['one of several configured audiences', { audience: ['a', AUDIENCE] }, {}, 'runner-42'],
     ['an ES256 issuer', { algorithms: ['ES256'] as IssuerConfig['algorithms'] }, { kid: 'ec' }, 'runner-42'],
   ])('accepts %s', async (_, configChange, claimChange, instanceId) => {
-    const key = configChange.algorithms?.[0] === 'ES256' ? ec : rsa;
+    const key = 'algorithms' in configChange && configChange.algorithms[0] === 'ES256' ? ec : rsa;
     const jwt = await signToken(key, claims(claimChange));
     const result = await verify(jwt, { ...config, ...configChange });
     expect(result.ok && result.identity.instanceId).toBe(instanceId);
