@@ -193,7 +193,7 @@ export class ClusterCA {
   async verifyClientCertificate(der: Uint8Array, at: Date): Promise<{ ok: true; cert: X509Certificate } | { ok: false; error: string }> {
     let cert: X509Certificate;
     try {
-      cert = new X509Certificate(der);
+      cert = new X509Certificate(der.slice().buffer as ArrayBuffer);
     } catch (e) {
       return { ok: false, error: `x509: malformed certificate: ${(e as Error).message}` };
     }

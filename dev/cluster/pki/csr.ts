@@ -72,7 +72,8 @@ export function parseCsrPem(pemText: string): CsrParseResult {
   }
   let request: Pkcs10CertificateRequest;
   try {
-    request = new Pkcs10CertificateRequest(decoded.block.der);
+    const der = decoded.block.der;
+    request = new Pkcs10CertificateRequest(der.slice().buffer as ArrayBuffer);
     void request.subject;
     void request.publicKey;
   } catch (e) {

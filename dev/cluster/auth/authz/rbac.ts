@@ -3,7 +3,7 @@
  * pkg/registry/rbac/validation/rule.go (`VisitRulesFor`: ClusterRoleBindings first, then
  * RoleBindings of the request's namespace; `appliesTo` for User/Group/ServiceAccount subjects) and
  * the matchers of pkg/apis/rbac/v1/evaluation_helpers.go (`VerbMatches`, `APIGroupMatches`,
- * `ResourceMatches` incl. `*/sub`, `ResourceNameMatches`, `NonResourceURLMatches` with trailing `*`).
+ * `ResourceMatches` incl. the `*` + `/sub` form, `ResourceNameMatches`, `NonResourceURLMatches` with trailing `*`).
  * It reads the live store on every decision, so bindings take effect immediately.
  * A binding whose role is missing contributes an error that becomes the 403's `RBAC: …` suffix.
  */

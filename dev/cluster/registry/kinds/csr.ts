@@ -271,7 +271,7 @@ export const csrKind: ResourceKind = {
   },
   validateUpdate: (obj, old) =>
     validateCsr(asCsr(obj), asCsr(old), { allowSettingApprovalConditions: false, allowSettingCertificate: false }),
-  admit(op, obj, _old, ctx) {
+  admit(op, obj) {
     const c = asCsr(obj);
     if (op !== 'CREATE' || c.spec?.signerName !== KUBE_APISERVER_CLIENT_SIGNER) return;
     const parsed = parseCsrPem(requestBytes(c)?.toString('latin1') ?? '');
@@ -311,7 +311,7 @@ export const csrKind: ResourceKind = {
       },
       validateUpdate: (obj, old) =>
         validateCsr(asCsr(obj), asCsr(old), { allowSettingApprovalConditions: true, allowSettingCertificate: false }),
-      admit(obj, _old, ctx) {
+      admit(obj, _old, ctx: OperationContext) {
         const signer = asCsr(obj).spec?.signerName ?? '';
         if (!isAuthorizedForSignerName(ctx.authorizer, ctx.user, 'approve', signer)) {
           throw forbiddenError(GR, obj.metadata.name, `user not permitted to approve requests with signerName "${signer}"`);
