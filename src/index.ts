@@ -1,5 +1,3 @@
-// @peculiar/x509 resolves its services through tsyringe, which needs Reflect metadata first.
-import 'reflect-metadata';
 import type { Hono } from 'hono';
 import { createApp, createUnconfiguredApp } from './app.js';
 import { createKubeApi } from './cluster/kube-api.js';

@@ -1,3 +1,4 @@
+import { createAwsTrustStore, verifyAwsIdentityDocument } from '../attest/aws/index.js';
 import { createJwksKeySource } from '../attest/jwks/remote.js';
 import { GOOGLE_JWKS_URI, verifyGcpIdentityToken } from '../attest/gcp/index.js';
 import type { AttestResult, Provider } from '../attest/identity.js';
@@ -30,10 +31,16 @@ const notText: AttestResult = { ok: false, error: { reason: 'malformed_document'
  */
 export function createAttestors(deps: Pick<Deps, 'config' | 'fetch' | 'clock'>): Partial<Record<Provider, Attestor>> {
   const { policy } = deps.config;
+  const awsTrust = createAwsTrustStore(
+    policy.aws.extraCertificates.flatMap(({ regions, certificate, form }) =>
+      regions.map((region) => ({ region, certificatePem: certificate, ...(form === undefined ? {} : { form }) })),
+    ),
+  );
   const googleKeys = createJwksKeySource({ uri: GOOGLE_JWKS_URI, fetch: deps.fetch, clock: deps.clock });
   const gcpAudience = policy.gcp.audience ?? brokerUrl(deps.config);
   const issuers = policy.oidc.issuers.map((config) => createOidcIssuer(config, { fetch: deps.fetch, clock: deps.clock }));
   return {
+    aws: ({ body, now }) => verifyAwsIdentityDocument(body, awsTrust, now),
     gcp: async ({ body, now }) => {
       const jwt = jwtText(body);
       return jwt === undefined ? notText : verifyGcpIdentityToken(jwt, { audience: gcpAudience, keys: googleKeys, now });
