@@ -17,6 +17,7 @@ export interface RunningWorker {
  * --dry-run`) in workerd through Miniflare, with the Durable Object bindings of wrangler.toml.
  */
 export async function startWorker(bindings: Record<string, string>): Promise<RunningWorker> {
+  if (process.env['NODE_EXTRA_CA_CERTS'] === undefined) throw new Error('NODE_EXTRA_CA_CERTS unset: test/global-setup.ts did not run');
   const miniflare = new Miniflare({
     modules: true,
     scriptPath: new URL('../../dist/index.js', import.meta.url).pathname,

@@ -1,0 +1,105 @@
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCluster, type ClusterHandle, type ClusterOptions } from '../../dev/cluster/index.js';
+import { run } from '../support/run.js';
+import { startWorker, type RunningWorker } from '../worker/harness.js';
+
+/** Files made once per run by test/global-setup.ts. */
+export const runDir = (): string => {
+  const dir = process.env['KJB_TEST_RUN_DIR'];
+  if (dir === undefined) throw new Error('KJB_TEST_RUN_DIR is not set: run the tests through vitest (test/global-setup.ts)');
+  return dir;
+};
+export const devSigner = () => ({ certPath: join(runDir(), 'aws-signer.crt'), keyPath: join(runDir(), 'aws-signer.key') });
+
+/** A JOIN_POLICY for tests: the dev signer trusted for every region, pools and rules as given. */
+export function testPolicy(pools: object[] = [{ name: 'workers' }], rules: object[] = [{ pool: 'workers', provider: 'aws', accounts: ['111122223333'] }], extra: object = {}): string {
+  return JSON.stringify({
+    pools,
+    rules,
+    aws: { extraCertificates: [{ regions: ['*'], certificate: readFileSync(devSigner().certPath, 'utf8') }] },
+    ...extra,
+  });
+}
+
+export interface Stack {
+  cluster: ClusterHandle;
+  worker: RunningWorker;
+  /** POST a body to the Worker. */
+  post(path: string, body: string | Uint8Array<ArrayBuffer>, headers?: Record<string, string>): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The emulator (HTTPS, with this run's CA, which workerd trusts) and the built Worker in workerd,
+ * configured to talk to it with the broker ServiceAccount's token.
+ */
+export async function startStack(options: { policy?: string; env?: Record<string, string>; cluster?: ClusterOptions } = {}): Promise<Stack> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'kjb-cluster-'));
+  for (const file of ['ca.crt', 'ca.key']) copyFileSync(join(runDir(), 'cluster-ca', file), join(stateDir, file));
+  const cluster = await startCluster({ port: 0, stateDir, resyncIntervalMs: 200, ...options.cluster });
+  const worker = await startWorker({
+    KUBE_API_SERVER: cluster.url,
+    KUBE_TOKEN: cluster.brokerToken,
+    PUBLIC_URL: 'https://broker.test',
+    JOIN_POLICY: options.policy ?? testPolicy(),
+    ADMIN_TOKEN: 'admin-token-for-e2e-tests-0123456789abcdef',
+    KUBE_TIMEOUT_MS: '2000',
+    ...options.env,
+  });
+  return {
+    cluster,
+    worker,
+    post: (path, body, headers = {}) => worker.fetch(path, { method: 'POST', body, headers }),
+    stop: async () => {
+      await worker.dispose();
+      await cluster.stop();
+    },
+  };
+}
+
+export interface InstanceDocument {
+  accountId: string;
+  architecture: string;
+  availabilityZone: string;
+  imageId: string;
+  instanceId: string;
+  instanceType: string;
+  pendingTime: string;
+  privateIp: string;
+  region: string;
+  version: string;
+  [extra: string]: string;
+}
+
+let instanceCounter = 0;
+/** An EC2-shaped identity document (field order as IMDS serves it), fresh and unique by default. */
+export function instanceDocument(overrides: Partial<InstanceDocument> = {}): InstanceDocument {
+  instanceCounter++;
+  return {
+    accountId: '111122223333',
+    architecture: 'x86_64',
+    availabilityZone: 'us-east-1a',
+    imageId: 'ami-0abcdef1234567890',
+    instanceId: `i-0${(Date.now() % 1e9).toString(16).padStart(8, '0')}${process.pid.toString(16)}${instanceCounter.toString(16).padStart(4, '0')}`.slice(0, 19),
+    instanceType: 'm5.large',
+    pendingTime: new Date(Math.floor(Date.now() / 1000) * 1000 - 5000).toISOString().replace('.000Z', 'Z'),
+    privateIp: '10.0.1.23',
+    region: 'us-east-1',
+    version: '2017-09-30',
+    ...overrides,
+  };
+}
+
+/** Signs a document as EC2 does (rsa2048 PKCS7, content attached), with the real openssl CLI. */
+export async function signDocument(document: InstanceDocument | string, signer = devSigner(), extraArgs: string[] = []): Promise<string> {
+  const text = typeof document === 'string' ? document : JSON.stringify(document, null, 2);
+  const { code, stdout, stderr } = await run(
+    'openssl',
+    ['cms', '-sign', '-binary', '-nodetach', '-nocerts', '-md', 'sha256', '-signer', signer.certPath, '-inkey', signer.keyPath, '-outform', 'PEM', ...extraArgs],
+    text,
+  );
+  if (code !== 0) throw new Error(`openssl cms -sign failed: ${stderr}`);
+  return stdout;
+}
