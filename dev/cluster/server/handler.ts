@@ -199,7 +199,7 @@ async function handle(ctx: HandlerContext, active: ActiveRequests, req: Incoming
   }
 
   const faults = ctx.faults.current;
-  if (faults.resetPathPrefix !== null && path.startsWith(faults.resetPathPrefix)) {
+  if (faults.unavailable === 'refuse' || (faults.resetPathPrefix !== null && path.startsWith(faults.resetPathPrefix))) {
     log(0);
     req.socket.destroy();
     return;
