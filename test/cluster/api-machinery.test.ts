@@ -230,3 +230,59 @@ describe('faults and the control endpoint', () => {
     ]);
   });
 });
+
+describe('authorization reviews and RBAC reasons', () => {
+  it('SubjectAccessReview answers with the same engine the approver uses', async () => {
+    const sar = (user: string, groups: string[], subresource: string) =>
+      call(c, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+        token: admin,
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SubjectAccessReview',
+          spec: { user, groups, resourceAttributes: { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'create', subresource } },
+        },
+      });
+    const bootstrap = await sar('system:bootstrap:abcdef', ['system:bootstrappers', 'system:bootstrappers:kubeadm:default-node-token'], 'nodeclient');
+    expect((bootstrap.json() as { status: unknown }).status).toEqual({ allowed: true });
+    const other = await sar('system:bootstrap:abcdef', ['system:bootstrappers'], 'nodeclient');
+    expect((other.json() as { status: unknown }).status).toEqual({ allowed: false });
+    expect((await call(c, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { token: c.brokerToken, body: {} })).status).toBe(403);
+  });
+
+  it('a binding to a missing role adds the RBAC lookup error to the 403', async () => {
+    await call(c, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      token: admin,
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'dangling' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'does-not-exist' },
+        subjects: [{ kind: 'User', name: 'system:anonymous' }],
+      },
+    });
+    const r = await call(c, 'GET', '/api/v1/nodes');
+    expect((r.json() as { message: string }).message).toBe(
+      'nodes is forbidden: User "system:anonymous" cannot list resource "nodes" in API group "" at the cluster scope: RBAC: clusterrole.rbac.authorization.k8s.io "does-not-exist" not found',
+    );
+  });
+
+  it('a new RoleBinding takes effect immediately', async () => {
+    const list = () => call(c, 'GET', '/api/v1/namespaces/default/configmaps');
+    expect((await list()).status).toBe(403);
+    await call(c, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', {
+      token: admin,
+      body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'cm-reader' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }] },
+    });
+    await call(c, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', {
+      token: admin,
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'cm-reader' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cm-reader' },
+        subjects: [{ kind: 'Group', name: 'system:unauthenticated' }],
+      },
+    });
+    expect((await list()).status).toBe(200);
+  });
+});

@@ -6,7 +6,7 @@
  * jsonpath and `openssl verify`. Then a kubelet-serving CSR stays Pending until a person approves it.
  * HOME points at a temp dir so no user kubeconfig or kubectl cache leaks in.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -148,12 +148,21 @@ spec:
   usages: [digital signature, server auth]
 `,
     );
+    const watcher = spawn('kubectl', [...admin, 'get', 'csr', '-w'], { cwd: work, env });
+    let watched = '';
+    watcher.stdout.on('data', (d: Buffer) => (watched += d.toString()));
     await run('kubectl', [...node, 'create', '-f', 'serving.yaml']);
     await cluster.controllers.syncAll();
     expect(await run('kubectl', [...admin, 'get', 'csr', 'csr-serving-worker-1', '-o', 'jsonpath={.status}'])).toBe('{}');
     expect(await run('kubectl', [...admin, 'certificate', 'approve', 'csr-serving-worker-1'])).toContain('approved');
     await cluster.controllers.idle();
+    await run('kubectl', [...admin, 'wait', '--for=condition=Approved', 'csr/csr-serving-worker-1', '--timeout=10s']);
     await run('kubectl', [...admin, 'wait', '--for=jsonpath={.status.certificate}', 'csr/csr-serving-worker-1', '--timeout=10s']);
+    for (let i = 0; i < 200 && !/csr-serving-worker-1.*Approved,Issued/.test(watched); i++) await new Promise((r) => setTimeout(r, 25));
+    watcher.kill();
+    // `kubectl get csr -w`: the list, then the watch from its resourceVersion shows each transition.
+    expect(watched).toMatch(/csr-serving-worker-1\s.*Pending/);
+    expect(watched).toMatch(/csr-serving-worker-1\s.*Approved,Issued/);
     writeFileSync(join(work, 'serving.crt'), Buffer.from(await run('kubectl', [...admin, 'get', 'csr', 'csr-serving-worker-1', '-o', 'jsonpath={.status.certificate}']), 'base64'));
     expect((await run('openssl', ['verify', '-CAfile', 'ca.crt', 'serving.crt'])).trim()).toBe('serving.crt: OK');
     expect(await run('openssl', ['x509', '-in', 'serving.crt', '-noout', '-ext', 'subjectAltName'])).toContain('DNS:worker-1, IP Address:10.0.0.5');
