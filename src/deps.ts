@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { KubeApi } from './cluster/kube-api.js';
 import type { JoinLedger } from './ledger/ledger.js';
+import type { JoinRateLimits } from './http/rate-limit.js';
 import type { Logger } from './log.js';
 
 export interface Clock {
@@ -25,6 +26,7 @@ export interface Deps {
   fetch: Fetch;
   kube: KubeApi;
   ledger: JoinLedger;
+  rateLimits: JoinRateLimits;
   log: Logger;
 }
 

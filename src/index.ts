@@ -3,6 +3,7 @@ import { createApp, createUnconfiguredApp } from './app.js';
 import { createKubeApi } from './cluster/kube-api.js';
 import { loadConfig, type ConfigEnv } from './config.js';
 import { cryptoRandom, systemClock, type Deps } from './deps.js';
+import { bindingRateLimiter } from './http/rate-limit.js';
 import { createDurableObjectLedger } from './ledger/durable-object-ledger.js';
 import type { JoinLedgerObject } from './ledger/join-ledger-object.js';
 import { createConsoleLogger } from './log.js';
@@ -11,6 +12,8 @@ export { JoinLedgerObject } from './ledger/join-ledger-object.js';
 
 export interface Env extends ConfigEnv {
   LEDGER: DurableObjectNamespace<JoinLedgerObject>;
+  JOIN_RATE_LIMIT_BY_ADDRESS?: RateLimit;
+  JOIN_RATE_LIMIT_BY_IDENTITY?: RateLimit;
 }
 
 const log = createConsoleLogger();
@@ -38,6 +41,10 @@ function appFor(env: Env): Hono {
         random: cryptoRandom,
       }),
       ledger: createDurableObjectLedger(env.LEDGER),
+      rateLimits: {
+        byAddress: bindingRateLimiter(env.JOIN_RATE_LIMIT_BY_ADDRESS),
+        byIdentity: bindingRateLimiter(env.JOIN_RATE_LIMIT_BY_IDENTITY),
+      },
       log,
     };
     app = createApp(deps);

@@ -4,6 +4,7 @@ import type { ClusterCaSource } from '../cluster/cluster-ca.js';
 import { MintError, mintBootstrapToken, revokeBootstrapToken, type MintedToken } from '../cluster/mint.js';
 import type { Deps } from '../deps.js';
 import { ProblemError, type ProblemCode } from '../http/problem.js';
+import { RATE_LIMIT_PERIOD_SECONDS } from '../http/rate-limit.js';
 import { ledgerKeyString, type LedgerKey } from '../ledger/ledger.js';
 import { decideJoin, renderNodeName } from '../policy/decide.js';
 import type { NodePool } from '../policy/schema.js';
@@ -40,11 +41,12 @@ export interface JoinSuccess {
   pool: NodePool;
 }
 
-export type JoinDeps = Pick<Deps, 'config' | 'clock' | 'random' | 'kube' | 'ledger' | 'log'> & { clusterCa: ClusterCaSource };
+export type JoinDeps = Pick<Deps, 'config' | 'clock' | 'random' | 'kube' | 'ledger' | 'rateLimits' | 'log'> & { clusterCa: ClusterCaSource };
 
 /**
  * One join, in the order of DESIGN.md's pipeline:
- * 1. the verified document (signature already checked by the provider's attestor),
+ * 1. the verified document (signature already checked by the provider's attestor), and the
+ *    per-identity rate limit,
  * 2. policy picks the pool (deny by default),
  * 3. freshness against the pool's window,
  * 4. the node name from the pool's template,
@@ -64,6 +66,12 @@ export async function runJoin(deps: JoinDeps, attestation: AttestResult, context
   if (!attestation.ok) return refuse(ATTEST_CODES[attestation.error.reason], attestation.error.reason, attestation.error.detail);
   const identity = attestation.identity;
   const who = { provider: identity.provider, account: identity.account, instanceId: identity.instanceId };
+  const key: LedgerKey = { provider: identity.provider, account: identity.account, instanceId: identity.instanceId };
+
+  if (!(await deps.rateLimits.byIdentity.allow(ledgerKeyString(key)))) {
+    log.warn('join.refused', { code: 'rate_limited', reason: 'identity_rate_limit', source: context.sourceAddress, ...who });
+    throw new ProblemError('rate_limited', undefined, RATE_LIMIT_PERIOD_SECONDS);
+  }
 
   const decision = decideJoin(identity, deps.config.policy);
   if (!decision.ok) return refuse('access_denied', decision.reason, decision.detail, who);
@@ -81,7 +89,6 @@ export async function runJoin(deps: JoinDeps, attestation: AttestResult, context
     throw new ProblemError('upstream_unavailable', undefined, 5);
   });
 
-  const key: LedgerKey = { provider: identity.provider, account: identity.account, instanceId: identity.instanceId };
   const claim = await deps.ledger.claim({ key, issuedAt: identity.issuedAt, rejoin: pool.rejoin, now, leaseMs: CLAIM_LEASE_MS });
   if (!claim.ok) return refuse('already_joined', claim.reason, claim.detail, { ...who, pool: pool.name, ledgerKey: ledgerKeyString(key) });
 

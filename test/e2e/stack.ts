@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type ClusterHandle, type ClusterOptions } from '../../dev/cluster/index.js';
 import { run } from '../support/run.js';
-import { startWorker, type RunningWorker } from '../worker/harness.js';
+import { startWorker, type RateLimits, type RunningWorker } from '../worker/harness.js';
 
 /** Files made once per run by test/global-setup.ts. */
 export const runDir = (): string => {
@@ -35,7 +35,7 @@ export interface Stack {
  * The emulator (HTTPS, with this run's CA, which workerd trusts) and the built Worker in workerd,
  * configured to talk to it with the broker ServiceAccount's token.
  */
-export async function startStack(options: { policy?: string; env?: Record<string, string>; cluster?: ClusterOptions } = {}): Promise<Stack> {
+export async function startStack(options: { policy?: string; env?: Record<string, string>; cluster?: ClusterOptions; rateLimits?: RateLimits } = {}): Promise<Stack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'kjb-cluster-'));
   for (const file of ['ca.crt', 'ca.key']) copyFileSync(join(runDir(), 'cluster-ca', file), join(stateDir, file));
   const cluster = await startCluster({ port: 0, stateDir, resyncIntervalMs: 200, ...options.cluster });
@@ -47,7 +47,7 @@ export async function startStack(options: { policy?: string; env?: Record<string
     ADMIN_TOKEN: 'admin-token-for-e2e-tests-0123456789abcdef',
     KUBE_TIMEOUT_MS: '2000',
     ...options.env,
-  });
+  }, { rateLimits: options.rateLimits });
   return {
     cluster,
     worker,

@@ -4,6 +4,7 @@ import { KubeApiError, type KubeApi } from '../../src/cluster/kube-api.js';
 import type { Clock, Deps, Random } from '../../src/deps.js';
 import type { Logger, LogFields } from '../../src/log.js';
 import { inMemoryLedger } from './ledger.js';
+import { unlimited } from '../../src/http/rate-limit.js';
 
 export const TEST_POLICY = `
 pools:
@@ -115,6 +116,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps {
     fetch: async () => new Response('fake fetch: no network in unit tests', { status: 599 }),
     kube: fakeKube(),
     ledger: inMemoryLedger(),
+    rateLimits: { byAddress: unlimited, byIdentity: unlimited },
     log: capturingLogger(),
     ...overrides,
   };

@@ -6,6 +6,7 @@ import { ProblemError } from '../../src/http/problem.js';
 import { runJoin, type JoinDeps } from '../../src/join/pipeline.js';
 import { capturingLogger, counterRandom, fakeKube, fixedClock, testConfig } from '../fakes/deps.js';
 import { inMemoryLedger } from '../fakes/ledger.js';
+import { unlimited } from '../../src/http/rate-limit.js';
 import { clusterInfoConfigMap, opensslCa } from '../support/ca.js';
 
 const NOW = '2026-11-30T12:00:00Z';
@@ -38,6 +39,7 @@ function deps(policy?: string) {
     random: counterRandom(7),
     kube,
     ledger,
+    rateLimits: { byAddress: unlimited, byIdentity: unlimited },
     log,
     clusterCa: createClusterCaSource(kube, clock),
   };

@@ -4,6 +4,15 @@ import { Miniflare } from 'miniflare';
 const wranglerToml = readFileSync(new URL('../../wrangler.toml', import.meta.url), 'utf8');
 const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wranglerToml)![1]!;
 
+export type RateLimits = Record<string, { simple: { limit: number; period: 10 | 60 } }>;
+
+/** The `[[ratelimits]]` of wrangler.toml, as Miniflare takes them. */
+export const WRANGLER_RATE_LIMITS: RateLimits = Object.fromEntries(
+  [...wranglerToml.matchAll(/\[\[ratelimits\]\]\s*name = "([^"]+)"\s*namespace_id = "[^"]+"\s*simple = \{ limit = (\d+), period = (\d+) \}/g)].map(
+    ([, name, limit, period]) => [name!, { simple: { limit: Number(limit), period: Number(period) as 10 | 60 } }],
+  ),
+);
+
 export interface RunningWorker {
   /** The Worker's loopback URL, for real clients such as curl. */
   url: URL;
@@ -16,7 +25,7 @@ export interface RunningWorker {
  * Runs the built bundle (dist/index.js, made by test/global-setup.ts with `wrangler deploy
  * --dry-run`) in workerd through Miniflare, with the Durable Object bindings of wrangler.toml.
  */
-export async function startWorker(bindings: Record<string, string>): Promise<RunningWorker> {
+export async function startWorker(bindings: Record<string, string>, options: { rateLimits?: RateLimits } = {}): Promise<RunningWorker> {
   if (process.env['NODE_EXTRA_CA_CERTS'] === undefined) throw new Error('NODE_EXTRA_CA_CERTS unset: test/global-setup.ts did not run');
   const miniflare = new Miniflare({
     modules: true,
@@ -25,6 +34,7 @@ export async function startWorker(bindings: Record<string, string>): Promise<Run
     compatibilityFlags: ['nodejs_compat'],
     bindings,
     durableObjects: { LEDGER: { className: 'JoinLedgerObject', useSQLite: true } },
+    ratelimits: { ...WRANGLER_RATE_LIMITS, ...options.rateLimits },
   });
   const url = await miniflare.ready;
   return {

@@ -4,6 +4,7 @@ import type { Attestor } from '../../join/attestors.js';
 import { runJoin, type JoinDeps } from '../../join/pipeline.js';
 import { renderJoinScript, JOIN_SCRIPT_MODES, type JoinScriptMode } from '../../render/script.js';
 import { ProblemError } from '../problem.js';
+import { RATE_LIMIT_PERIOD_SECONDS } from '../rate-limit.js';
 
 const FORMATS = ['json', 'kubeconfig', 'script'] as const;
 type Format = (typeof FORMATS)[number];
@@ -27,12 +28,17 @@ export function joinRoutes(deps: JoinDeps, attestors: Partial<Record<Provider, A
   const app = new Hono();
   for (const [provider, attest] of Object.entries(attestors) as [Provider, Attestor][]) {
     app.post(`/v1/join/${provider}`, async (c) => {
+      const sourceAddress = c.req.header('cf-connecting-ip');
+      if (sourceAddress !== undefined && !(await deps.rateLimits.byAddress.allow(sourceAddress))) {
+        deps.log.warn('join.refused', { code: 'rate_limited', reason: 'address_rate_limit', source: sourceAddress, provider });
+        throw new ProblemError('rate_limited', undefined, RATE_LIMIT_PERIOD_SECONDS);
+      }
       // Options first: a bad query string must not spend the instance's one join.
       const { format, mode } = parseOptions(c);
       const body = new Uint8Array(await c.req.arrayBuffer());
       if (body.length === 0) throw new ProblemError('malformed_document', 'The request body is empty: post the identity document.');
       const attestation = await attest({ body, contentType: c.req.header('content-type'), now: deps.clock.now() });
-      const { bundle, pool } = await runJoin(deps, attestation, { sourceAddress: c.req.header('cf-connecting-ip') });
+      const { bundle, pool } = await runJoin(deps, attestation, { sourceAddress });
       switch (format) {
         case 'json':
           return c.json(bundle, 200, NO_STORE);

@@ -1,0 +1,153 @@
+/**
+ * Issue 5 end to end: the join ledger is the real Durable Object inside workerd; the cluster is
+ * the emulator; requests go through the built Worker.
+ */
+import type { V1Secret } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JoinLedgerObject } from '../../src/ledger/join-ledger-object.js';
+import type { JoinBundle } from '../../src/render/bundle.js';
+import { instanceDocument, signDocument, startStack, testPolicy, type Stack } from './stack.js';
+
+const brokerSecrets = (stack: Stack) =>
+  (stack.cluster.store.list('secrets', 'kube-system') as V1Secret[]).filter((s) => s.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'kube-join-broker');
+
+describe('one join per instance', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      policy: testPolicy(
+        [{ name: 'workers' }, { name: 'relaunch', rejoin: 'after-relaunch' }],
+        [
+          { pool: 'relaunch', provider: 'aws', accounts: ['111122223333'], instanceTypes: ['t3.relaunch'] },
+          { pool: 'workers', provider: 'aws', accounts: ['111122223333'] },
+        ],
+      ),
+      // A replay storm of one document is what the identity limit is for; here the ledger is under test.
+      rateLimits: { JOIN_RATE_LIMIT_BY_IDENTITY: { simple: { limit: 1000, period: 60 } } },
+    });
+  });
+  afterAll(() => stack.stop());
+
+  it('100 concurrent posts of one document: exactly 1 bundle, 99 × 409 already_joined, exactly one Secret', async () => {
+    const before = brokerSecrets(stack).length;
+    const document = instanceDocument();
+    const body = await signDocument(document);
+    const responses = await Promise.all(Array.from({ length: 100 }, () => stack.post('/v1/join/aws', body)));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(99);
+    const problems = await Promise.all(responses.filter((r) => r.status === 409).map((r) => r.json() as Promise<{ code: string }>));
+    expect(new Set(problems.map((p) => p.code))).toEqual(new Set(['already_joined']));
+    const minted = brokerSecrets(stack).filter((s) => s.metadata?.labels?.['kube-join-broker.io/instance'] === document.instanceId);
+    expect(minted).toHaveLength(1);
+    expect(brokerSecrets(stack).length).toBe(before + 1);
+    const bundle = (await responses.find((r) => r.status === 200)!.json()) as JoinBundle;
+    expect(minted[0]!.metadata?.name).toBe(`bootstrap-token-${bundle.tokenId}`);
+  });
+
+  it('the API server unavailable during mint → 503 with Retry-After, nothing minted; the same document joins once it is back', async () => {
+    const body = await signDocument(instanceDocument());
+    // Warm the isolate's cluster-info cache so the outage hits the Secret create itself.
+    expect((await stack.post('/v1/join/aws', await signDocument(instanceDocument()))).status).toBe(200);
+    const before = brokerSecrets(stack).length;
+    stack.cluster.faults.set({ unavailable: '503' });
+    try {
+      const down = await stack.post('/v1/join/aws', body);
+      expect(down.status).toBe(503);
+      expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await down.json()).toMatchObject({ code: 'upstream_unavailable' });
+    } finally {
+      stack.cluster.faults.reset();
+    }
+    expect(brokerSecrets(stack).length).toBe(before);
+    const back = await stack.post('/v1/join/aws', body);
+    expect(back.status).toBe(200);
+    expect(brokerSecrets(stack).length).toBe(before + 1);
+  });
+
+  it('a connection reset during the Secret create → 503 and the claim is released', async () => {
+    const body = await signDocument(instanceDocument());
+    stack.cluster.faults.set({ resetPathPrefix: '/api/v1/namespaces/kube-system/secrets' });
+    try {
+      expect((await stack.post('/v1/join/aws', body)).status).toBe(503);
+    } finally {
+      stack.cluster.faults.reset();
+    }
+    expect((await stack.post('/v1/join/aws', body)).status).toBe(200);
+  });
+
+  it('a claim left by a crashed request blocks the instance until its lease expires, then the instance joins', async () => {
+    const document = instanceDocument();
+    const body = await signDocument(document);
+    // The crash: a claim taken straight on the instance's Durable Object, never committed or
+    // released, 59.5 s into its 60 s lease.
+    const namespace = await stack.worker.miniflare.getDurableObjectNamespace('LEDGER');
+    const ledger = namespace.get(namespace.idFromName(`aws/111122223333/${document.instanceId}`)) as unknown as DurableObjectStub<JoinLedgerObject>;
+    const claimed = await ledger.claim(
+      {
+        key: { provider: 'aws', account: '111122223333', instanceId: document.instanceId },
+        issuedAt: new Date(document.pendingTime),
+        rejoin: 'never',
+        now: new Date(Date.now() - 59_000),
+        leaseMs: 60_000,
+      },
+      'crashed-request',
+    );
+    expect(claimed).toEqual({ ok: true, claimId: 'crashed-request' });
+    const blocked = await stack.post('/v1/join/aws', body);
+    expect(blocked.status).toBe(409);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await stack.post('/v1/join/aws', body)).status).toBe(200);
+  });
+
+  it('after-relaunch: a newer pendingTime joins again; the same pendingTime is refused', async () => {
+    const first = instanceDocument({ instanceType: 't3.relaunch', pendingTime: new Date(Date.now() - 120_000).toISOString().replace(/\.\d+Z$/, 'Z') });
+    expect((await stack.post('/v1/join/aws', await signDocument(first))).status).toBe(200);
+    const replay = await stack.post('/v1/join/aws', await signDocument(first));
+    expect(replay.status).toBe(409);
+    expect(await replay.json()).toMatchObject({ code: 'already_joined' });
+    const relaunched = { ...first, pendingTime: new Date(Date.now() - 10_000).toISOString().replace(/\.\d+Z$/, 'Z') };
+    const again = await stack.post('/v1/join/aws', await signDocument(relaunched));
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as JoinBundle).pool).toBe('relaunch');
+    expect((await stack.post('/v1/join/aws', await signDocument(relaunched))).status).toBe(409);
+  });
+
+  it('the ledger records the join: identity, node name, pool, token ID, times', async () => {
+    const document = instanceDocument({ privateIp: '10.9.8.7' });
+    const res = await stack.post('/v1/join/aws', await signDocument(document));
+    const bundle = (await res.json()) as JoinBundle;
+    const namespace = await stack.worker.miniflare.getDurableObjectNamespace('LEDGER');
+    const ledger = namespace.get(namespace.idFromName(`aws/111122223333/${document.instanceId}`)) as unknown as DurableObjectStub<JoinLedgerObject>;
+    const record = await ledger.get();
+    expect(record).toMatchObject({
+      key: { provider: 'aws', account: '111122223333', instanceId: document.instanceId },
+      identity: { provider: 'aws', account: '111122223333', region: 'us-east-1', zone: 'us-east-1a', instanceId: document.instanceId },
+      issuedAt: new Date(document.pendingTime).toISOString(),
+      nodeName: 'ip-10-9-8-7.ec2.internal',
+      pool: 'workers',
+      tokenId: bundle.tokenId,
+      tokenExpiresAt: new Date(bundle.expiresAt).toISOString(),
+      joins: 1,
+    });
+  });
+});
+
+describe('the per-identity rate limit', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ rateLimits: { JOIN_RATE_LIMIT_BY_IDENTITY: { simple: { limit: 2, period: 60 } } } });
+  });
+  afterAll(() => stack.stop());
+
+  it('answers 429 with Retry-After once one identity has posted too often', async () => {
+    const body = await signDocument(instanceDocument());
+    expect((await stack.post('/v1/join/aws', body)).status).toBe(200);
+    expect((await stack.post('/v1/join/aws', body)).status).toBe(409);
+    const limited = await stack.post('/v1/join/aws', body);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('60');
+    expect(await limited.json()).toMatchObject({ code: 'rate_limited' });
+    expect((await stack.post('/v1/join/aws', await signDocument(instanceDocument()))).status).toBe(200);
+  });
+});
