@@ -31,7 +31,7 @@ import type { UserInfo } from '../auth/user.js';
 import { type AdjustableClock, type Clock, isAdjustable } from '../clock.js';
 import type { Controllers } from '../controllers/manager.js';
 import type { ApiCore } from '../registry/api.js';
-import { groupResource, type ResourceKind } from '../registry/types.js';
+import { groupResource } from '../registry/types.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { FaultError, type Faults, type FaultSettings } from './faults.js';
 import { openApiV3Document, openApiV3Index } from './openapi.js';
@@ -80,7 +80,6 @@ const textReply = (status: number, text: string): Reply => ({ status, body: text
 class ActiveRequests {
   count = 0;
 }
-const inFlight = new WeakMap<HandlerContext, ActiveRequests>();
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -161,7 +160,6 @@ function attributesOf(user: UserInfo, info: RequestInfo): Attributes {
 
 export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
   const active = new ActiveRequests();
-  inFlight.set(ctx, active);
   return (req, res) => {
     void handle(ctx, active, req, res).catch((err: unknown) => {
       if (!res.headersSent) {
@@ -460,4 +458,3 @@ async function control(ctx: HandlerContext, req: IncomingMessage, method: string
   }
 }
 
-export type { ResourceKind };
