@@ -3,7 +3,7 @@ import { createApp, createUnconfiguredApp } from './app.js';
 import { createKubeApi } from './cluster/kube-api.js';
 import { loadConfig, type ConfigEnv } from './config.js';
 import { cryptoRandom, systemClock, type Deps } from './deps.js';
-import { bindingRateLimiter } from './http/rate-limit.js';
+import { unlimited, type RateLimiter } from './http/rate-limit.js';
 import { createDurableObjectLedger } from './ledger/durable-object-ledger.js';
 import type { JoinLedgerObject } from './ledger/join-ledger-object.js';
 import { createConsoleLogger } from './log.js';
@@ -17,6 +17,11 @@ export interface Env extends ConfigEnv {
 }
 
 const log = createConsoleLogger();
+
+function bindingRateLimiter(binding: RateLimit | undefined): RateLimiter {
+  if (binding === undefined) return unlimited;
+  return { allow: async (key) => (await binding.limit({ key })).success };
+}
 let built: { env: Env; app: Hono } | undefined;
 
 /** Configuration is parsed once per isolate (and again only if the bindings object changes). */

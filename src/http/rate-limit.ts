@@ -18,8 +18,3 @@ export interface JoinRateLimits {
 
 /** No binding configured: nothing is limited (the README says how to declare them). */
 export const unlimited: RateLimiter = { allow: async () => true };
-
-export function bindingRateLimiter(binding: RateLimit | undefined): RateLimiter {
-  if (binding === undefined) return unlimited;
-  return { allow: async (key) => (await binding.limit({ key })).success };
-}

@@ -30,7 +30,7 @@ export const mutationsOf = (original: Uint8Array): fc.Arbitrary<Uint8Array> =>
     .filter((m) => m.some((b, i) => b !== original[i]));
 
 /** The BER guard and the SignedData parser never throw on arbitrary bytes. */
-export function propertyCmsParsersNeverThrow(numRuns: number): Promise<void> {
+export async function propertyCmsParsersNeverThrow(numRuns: number): Promise<void> {
   return fc.assert(
     fc.property(berish(), (bytes) => {
       checkBerStructure(bytes);

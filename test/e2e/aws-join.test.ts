@@ -26,7 +26,7 @@ afterAll(() => stack.stop());
 const brokerSecrets = () =>
   stack.cluster.store
     .list('secrets', 'kube-system')
-    .filter((s) => (s as V1Secret).metadata?.labels?.['app.kubernetes.io/managed-by'] === 'kube-join-broker') as V1Secret[];
+    .filter((s) => (s as unknown as V1Secret).metadata?.labels?.['app.kubernetes.io/managed-by'] === 'kube-join-broker') as unknown as V1Secret[];
 
 async function join(query = '', document = instanceDocument()): Promise<Response> {
   return stack.post(`/v1/join/aws${query}`, await signDocument(document));
@@ -88,7 +88,7 @@ describe('a dev-signed document', () => {
     const created = await kubectl(kubeconfigPath, ['create', '-f', '-'], csrManifest(name, csrPem));
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
-    const csr = stack.cluster.store.get('certificatesigningrequests.certificates.k8s.io', undefined, name) as V1CertificateSigningRequest;
+    const csr = stack.cluster.store.get('certificatesigningrequests.certificates.k8s.io', undefined, name) as unknown as V1CertificateSigningRequest;
     expect(csr.spec.username).toBe(`system:bootstrap:${bundle.tokenId}`);
     expect(csr.spec.groups).toEqual(expect.arrayContaining(['system:bootstrappers', 'system:bootstrappers:kubeadm:default-node-token', 'system:authenticated']));
     // The returned CA is what made TLS verification pass: a kubeconfig with another CA fails.

@@ -4,12 +4,25 @@
  */
 import type { V1Secret } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JoinLedgerObject } from '../../src/ledger/join-ledger-object.js';
+import type { ClaimRequest, ClaimResult, JoinRecord } from '../../src/ledger/ledger.js';
 import type { JoinBundle } from '../../src/render/bundle.js';
 import { instanceDocument, signDocument, startStack, testPolicy, type Stack } from './stack.js';
 
+/** The instance's Durable Object, called over RPC from Node through Miniflare. */
+interface LedgerStub {
+  claim(request: ClaimRequest, claimId: string): Promise<ClaimResult>;
+  get(): Promise<JoinRecord | undefined>;
+}
+async function ledgerObject(stack: Stack, instanceId: string): Promise<LedgerStub> {
+  const namespace = (await stack.worker.miniflare.getDurableObjectNamespace('LEDGER')) as unknown as {
+    idFromName(name: string): unknown;
+    get(id: unknown): LedgerStub;
+  };
+  return namespace.get(namespace.idFromName(`aws/111122223333/${instanceId}`));
+}
+
 const brokerSecrets = (stack: Stack) =>
-  (stack.cluster.store.list('secrets', 'kube-system') as V1Secret[]).filter((s) => s.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'kube-join-broker');
+  (stack.cluster.store.list('secrets', 'kube-system') as unknown as V1Secret[]).filter((s) => s.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'kube-join-broker');
 
 describe('one join per instance', () => {
   let stack: Stack;
@@ -81,8 +94,7 @@ describe('one join per instance', () => {
     const body = await signDocument(document);
     // The crash: a claim taken straight on the instance's Durable Object, never committed or
     // released, 59.5 s into its 60 s lease.
-    const namespace = await stack.worker.miniflare.getDurableObjectNamespace('LEDGER');
-    const ledger = namespace.get(namespace.idFromName(`aws/111122223333/${document.instanceId}`)) as unknown as DurableObjectStub<JoinLedgerObject>;
+    const ledger = await ledgerObject(stack, document.instanceId);
     const claimed = await ledger.claim(
       {
         key: { provider: 'aws', account: '111122223333', instanceId: document.instanceId },
@@ -117,8 +129,7 @@ describe('one join per instance', () => {
     const document = instanceDocument({ privateIp: '10.9.8.7' });
     const res = await stack.post('/v1/join/aws', await signDocument(document));
     const bundle = (await res.json()) as JoinBundle;
-    const namespace = await stack.worker.miniflare.getDurableObjectNamespace('LEDGER');
-    const ledger = namespace.get(namespace.idFromName(`aws/111122223333/${document.instanceId}`)) as unknown as DurableObjectStub<JoinLedgerObject>;
+    const ledger = await ledgerObject(stack, document.instanceId);
     const record = await ledger.get();
     expect(record).toMatchObject({
       key: { provider: 'aws', account: '111122223333', instanceId: document.instanceId },

@@ -33,4 +33,4 @@ export class RsaKeyCache {
 }
 
 export const importRsaVerifyKey = (spki: Uint8Array, hash: DigestName): Promise<CryptoKey> =>
-  crypto.subtle.importKey('spki', spki, { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['verify']);
+  crypto.subtle.importKey('spki', spki as Uint8Array<ArrayBuffer>, { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['verify']);

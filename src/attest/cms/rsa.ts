@@ -36,7 +36,7 @@ export async function verifyRsaPkcs1(
       continue;
     }
     try {
-      if (await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, signature, data)) return { verified: true, signer: candidate };
+      if (await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>)) return { verified: true, signer: candidate };
     } catch {
       skipped.push(`candidate ${index}: verify failed`);
     }

@@ -178,7 +178,7 @@ async function checkSignedAttributes(
   if (!isUniversal(digestTlv, UNIVERSAL.octetString) || digestTlv.constructed || digestTlv.end !== messageDigest.value.length) {
     return invalid('messageDigest is not an OCTET STRING');
   }
-  const expected = new Uint8Array(await crypto.subtle.digest(hash, signed.content));
+  const expected = new Uint8Array(await crypto.subtle.digest(hash, signed.content as Uint8Array<ArrayBuffer>));
   if (!equalBytes(contentBytes(messageDigest.value, digestTlv), expected)) {
     return cmsFailure('digest_mismatch', `messageDigest is not the ${hash} of the content`);
   }
