@@ -10,8 +10,9 @@
  *     `unsupported_document`, since WebCrypto has no DSA;
  *  3. read the claimed region from the signed content, only to choose the regional certificate;
  *     no certificate for it → `unknown_signer`;
- *  4. verify the signature with that region's certificates (a PKCS7 signed by another region's
- *     key, altered content, a digest or attribute mismatch → `invalid_signature`);
+ *  4. verify the signature with that region's keys, keeping for a PKCS7 only those its SignerInfo
+ *     names (`isNamedBy`); a PKCS7 signed by another region's key or naming another certificate,
+ *     altered content, a digest or attribute mismatch → `invalid_signature`;
  *  5. a document supplied next to the PKCS7 must equal the signed content byte for byte
  *     (`document_mismatch`): the document-substitution attack SPIRE's awsiid fixed, where the
  *     claims were read from the unsigned copy;
@@ -30,7 +31,7 @@ import {
 import { attestFailure, type AttestResult } from '../identity.js';
 import { parseAwsJoinBody, type AwsEvidence } from './body.js';
 import { documentRegion, parseDocumentJson, readAwsDocument } from './document.js';
-import type { AwsTrustStore } from './trust-store.js';
+import { isNamedBy, type AwsTrustStore } from './trust-store.js';
 
 /** AWS signs the rsa2048 PKCS7 with SHA-256; SHA-1 is refused even from a trusted key. */
 const PKCS7_DIGESTS: readonly DigestName[] = ['SHA-256', 'SHA-384', 'SHA-512'];
@@ -63,12 +64,19 @@ async function verifyPkcs7(evidence: Extract<AwsEvidence, { kind: 'pkcs7' }>, tr
   const signers = trust.signersFor(region, 'rsa2048');
   if (signers.length === 0) return attestFailure('unknown_signer', `no trusted rsa2048 certificate for region ${region}`);
 
+  // AWS's keys reach the CMS layer as bare keys, which it would try under any signer identifier;
+  // the SignerInfo is matched to the candidates' certificates here, before it.
+  const named = signers.filter((signer) => isNamedBy(signer, signed.signer.sid));
   const verified = await verifySignedData(signed, {
-    signers: { kind: 'trusted', signers },
+    signers: { kind: 'trusted', signers: named },
     digests: PKCS7_DIGESTS,
     keyCache: trust.keyCache,
   });
-  if (!verified.ok) return attestFailure(ATTEST_REASON_FOR_CMS[verified.error.code], `pkcs7 (${region}): ${verified.error.detail}`);
+  if (!verified.ok) {
+    const detail =
+      verified.error.code === 'signer_not_found' ? `no trusted certificate matches the signer (${signers.length} candidate(s))` : verified.error.detail;
+    return attestFailure(ATTEST_REASON_FOR_CMS[verified.error.code], `pkcs7 (${region}): ${detail}`);
+  }
 
   if (evidence.document !== undefined && !equalBytes(evidence.document, verified.value.content)) {
     return attestFailure('document_mismatch', 'the supplied document differs from the PKCS7 signed content');

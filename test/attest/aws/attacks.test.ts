@@ -3,6 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsTrustStore, verifyAwsIdentityDocument, type AwsTrustStore } from '../../../src/attest/aws/index.js';
+import { parseCertificatesPem, type SignerCertificate } from '../../../src/attest/cms/index.js';
 import type { AttestFailureReason } from '../../../src/attest/identity.js';
 import { craftSignedData } from '../cms/craft.js';
 import { createPki, type Pki, type TestSigner } from '../cms/pki.js';
@@ -59,6 +60,21 @@ describe('signature and signer', () => {
   it('a us-west-2 PKCS7 checked against the us-west-1 certificate → invalid_signature', async () => {
     const crossed = createAwsTrustStore([{ region: 'us-west-2', certificatePem: certificatePem('rsa2048', 'us-west-1') }], { includeAwsCertificates: false });
     expect(await reasonOf(fixtureText(`${US_WEST_2}.rsa2048`), crossed)).toBe('invalid_signature');
+  });
+
+  // The SignerInfo's issuerAndSerialNumber is outside the signature, so this PKCS7 still carries
+  // AWS's valid us-west-2 signature: a verifier trying the region's key under any signer
+  // identifier would accept it. The table keeps the certificates' names so it is refused.
+  it("a real PKCS7 whose SignerInfo names another region's certificate → invalid_signature (signer not found)", async () => {
+    const der = derOf(`${US_WEST_2}.rsa2048`);
+    const own = parsedCertificate('rsa2048', 'us-west-2').serialNumber;
+    const other = parsedCertificate('rsa2048', 'us-west-1').serialNumber;
+    expect(other).toHaveLength(own.length);
+    der.set(other, indexOf(der, Buffer.from(own)));
+    expect(await verifyAwsIdentityDocument(base64(der), awsTrust, NOW)).toEqual({
+      ok: false,
+      error: { reason: 'invalid_signature', detail: 'pkcs7 (us-west-2): no trusted certificate matches the signer (1 candidate(s))' },
+    });
   });
 
   it('a trust store without the region → unknown_signer', async () => {
@@ -192,7 +208,12 @@ describe('no single-byte change to a real PKCS7 is accepted', () => {
   });
 });
 
-function indexOf(bytes: Uint8Array, text: string): number {
+function parsedCertificate(form: 'rsa2048' | 'rsa1024', region: string): SignerCertificate {
+  const parsed = parseCertificatesPem(certificatePem(form, region));
+  if (!parsed.ok || parsed.value[0] === undefined) throw new Error(`${form}/${region}: no certificate`);
+  return parsed.value[0];
+}
+function indexOf(bytes: Uint8Array, text: string | Uint8Array): number {
   const at = Buffer.from(bytes).indexOf(text);
   if (at < 0) throw new Error(`${text} not found`);
   return at;

@@ -14,9 +14,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderAwsCertificatesModule, DEFAULT_CERTS_DIR, OUTPUT_FILE } from '../../../scripts/gen-aws-certs.js';
-import { AWS_RSA2048_CERTIFICATES, AWS_SIGNATURE_CERTIFICATES, createAwsTrustStore } from '../../../src/attest/aws/index.js';
+import { AWS_PUBLIC_KEYS, AWS_RSA2048_CERTIFICATES, AWS_SIGNATURE_CERTIFICATES, createAwsTrustStore } from '../../../src/attest/aws/index.js';
 import { parseCertificatesPem } from '../../../src/attest/cms/index.js';
-import { AWS_FIXTURES } from './fixtures.js';
+import { AWS_FIXTURES, base64, certificatePem } from './fixtures.js';
 
 const FIXTURE_CERTS = new URL('certs/', AWS_FIXTURES).pathname;
 const PINNED_DATE = new Date('2026-11-30T00:00:00Z');
@@ -36,8 +36,8 @@ function expiringWithin(days: number, from: Date): string[] {
   const limit = from.getTime() + days * 86_400_000;
   return createAwsTrustStore()
     .entries()
-    .filter((e) => e.certificate.notAfter.getTime() <= limit)
-    .map((e) => `${e.form}/${e.region} expires ${e.certificate.notAfter.toISOString()}`)
+    .filter((e) => e.notAfter.getTime() <= limit)
+    .map((e) => `${e.form}/${e.region} expires ${e.notAfter.toISOString()}`)
     .sort();
 }
 
@@ -54,21 +54,34 @@ describe('AWS certificate table', () => {
     }
   });
 
+  // The table holds each region's certificate reduced to its facts; the certificate itself is the
+  // fixture PEM it was generated from, so that is what is parsed, and the facts are compared to it.
   it.each([
-    ['rsa2048', AWS_RSA2048_CERTIFICATES],
-    ['signature (rsa1024)', AWS_SIGNATURE_CERTIFICATES],
-  ])('the %s table has the 39 regions, each one RSA certificate', (_form, table) => {
+    ['rsa2048', 'rsa2048', AWS_RSA2048_CERTIFICATES],
+    ['signature (rsa1024)', 'rsa1024', AWS_SIGNATURE_CERTIFICATES],
+  ] as const)('the %s table has the 39 regions, each one RSA certificate', async (_form, dir, table) => {
     expect(Object.keys(table).sort()).toEqual(REGIONS);
-    for (const pem of Object.values(table)) {
-      const parsed = parseCertificatesPem(pem);
+    for (const [region, facts] of Object.entries(table)) {
+      const parsed = parseCertificatesPem(certificatePem(dir, region));
       expect(parsed.ok && parsed.value.length).toBe(1);
       expect(parsed.ok && parsed.value[0]?.publicKeyAlgorithm).toBe('1.2.840.113549.1.1.1');
+      const certificate = parsed.ok ? parsed.value[0] : undefined;
+      expect(AWS_PUBLIC_KEYS[facts.key]).toBe(certificate && base64(certificate.spki));
+      expect(facts.notAfter).toBe(certificate?.notAfter.toISOString().replace('.000Z', 'Z'));
+      const spki = Buffer.from(AWS_PUBLIC_KEYS[facts.key] ?? '', 'base64');
+      await expect(crypto.subtle.importKey('spki', spki, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify'])).resolves.toBeDefined();
     }
+  });
+
+  it('the key list holds each distinct key once', () => {
+    expect(new Set(AWS_PUBLIC_KEYS).size).toBe(AWS_PUBLIC_KEYS.length);
+    const used = new Set([...Object.values(AWS_RSA2048_CERTIFICATES), ...Object.values(AWS_SIGNATURE_CERTIFICATES)].map((f) => f.key));
+    expect(used.size).toBe(AWS_PUBLIC_KEYS.length);
   });
 
   it('every rsa2048 region has its own key; the rsa1024 signature key is shared by 17 regions', () => {
     const entries = createAwsTrustStore().entries();
-    const keys = (form: string) => new Set(entries.filter((e) => e.form === form).map((e) => Buffer.from(e.certificate.spki).toString('hex')));
+    const keys = (form: string) => new Set(entries.filter((e) => e.form === form).map((e) => Buffer.from(e.signer.spki).toString('hex')));
     expect(keys('rsa2048').size).toBe(39);
     expect(keys('signature').size).toBe(39 - 16 - 1 - 1); // 17 commercial regions share one key; us-gov-* and cn-* pairs share one each
   });

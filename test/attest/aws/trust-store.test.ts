@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AwsTrustConfigError, createAwsTrustStore, type AwsTrustedCertificate } from '../../../src/attest/aws/index.js';
+import { AwsTrustConfigError, createAwsTrustStore, isNamedBy, type AwsTrustedCertificate } from '../../../src/attest/aws/index.js';
+import { matchesSignerIdentifier, parseCertificatesPem, type SignerCertificate, type SignerIdentifier } from '../../../src/attest/cms/index.js';
 import { certificatePem } from './fixtures.js';
 
 const USW1 = certificatePem('rsa2048', 'us-west-1');
@@ -31,7 +32,7 @@ describe('createAwsTrustStore', () => {
     expect(store.entries()).toHaveLength(2); // one certificate, both forms
   });
 
-  it('parses a built-in certificate once and shares it', () => {
+  it('decodes a built-in key once and shares it', () => {
     const store = createAwsTrustStore();
     expect(store.signersFor('eu-west-1', 'rsa2048')[0]).toBe(store.signersFor('eu-west-1', 'rsa2048')[0]);
   });
@@ -46,4 +47,48 @@ describe('createAwsTrustStore', () => {
     expect(() => createAwsTrustStore([entry])).toThrow(AwsTrustConfigError);
     expect(() => createAwsTrustStore([entry])).toThrow(message);
   });
+
+  // The table keeps no certificates; a PKCS7 SignerInfo must still name the region's key exactly
+  // as it had to name the certificate: the same answer as the CMS rule on the parsed certificate,
+  // for every region and every identifier the 39 certificates carry (and altered ones).
+  it('an AWS rsa2048 key is named by exactly the SignerInfo identifiers that name its certificate', () => {
+    const store = createAwsTrustStore();
+    const regions = store.entries().filter((e) => e.form === 'rsa2048').map((e) => e.region);
+    const certificates = new Map(regions.map((region) => [region, parseFixture('rsa2048', region)]));
+    const sids: SignerIdentifier[] = [...certificates.values()].flatMap((c) => [
+      { kind: 'issuerAndSerialNumber', issuer: c.issuer, serialNumber: c.serialNumber },
+      { kind: 'issuerAndSerialNumber', issuer: c.issuer, serialNumber: c.serialNumber.slice(1) },
+      { kind: 'issuerAndSerialNumber', issuer: flipLast(c.issuer), serialNumber: c.serialNumber },
+      { kind: 'subjectKeyIdentifier', keyIdentifier: c.subjectKeyIdentifier ?? new Uint8Array(20) },
+      { kind: 'subjectKeyIdentifier', keyIdentifier: flipLast(c.subjectKeyIdentifier ?? new Uint8Array(20)) },
+    ]);
+    let named = 0;
+    for (const [region, certificate] of certificates) {
+      const key = store.signersFor(region, 'rsa2048')[0];
+      if (key === undefined) throw new Error(`no key for ${region}`);
+      expect(key.kind).toBe('key');
+      for (const sid of sids) {
+        expect(isNamedBy(key, sid)).toBe(matchesSignerIdentifier(certificate, sid));
+        if (isNamedBy(key, sid)) named++;
+      }
+    }
+    expect(named).toBe(39 + 19); // each certificate's issuer+serial; and its SKI, for the 19 that have one
+  });
+
+  it('an AWS signature-form key is named by no SignerInfo identifier', () => {
+    const key = createAwsTrustStore().signersFor('us-east-1', 'signature')[0];
+    const certificate = parseFixture('rsa1024', 'us-east-1');
+    expect(key && isNamedBy(key, { kind: 'issuerAndSerialNumber', issuer: certificate.issuer, serialNumber: certificate.serialNumber })).toBe(false);
+  });
 });
+
+function parseFixture(form: 'rsa2048' | 'rsa1024', region: string): SignerCertificate {
+  const parsed = parseCertificatesPem(certificatePem(form, region));
+  if (!parsed.ok || parsed.value[0] === undefined) throw new Error(`${form}/${region}: no certificate`);
+  return parsed.value[0];
+}
+function flipLast(bytes: Uint8Array): Uint8Array {
+  const copy = bytes.slice();
+  copy[copy.length - 1] = (copy[copy.length - 1] as number) ^ 0x01;
+  return copy;
+}
