@@ -4,7 +4,8 @@
  * decides how a string scalar is spelled, because the readers are Go programs (kubectl, kubeadm,
  * kubelet) whose YAML parser (go-yaml, YAML 1.1 rules) disagrees with `yaml`'s YAML 1.2 defaults.
  */
-import { stringify, type ScalarTag, type Tags } from 'yaml';
+import { Scalar, stringify, type ScalarTag, type Tags } from 'yaml';
+import { stringifyString } from 'yaml/util';
 import { RenderError } from './errors.js';
 
 /**
@@ -45,13 +46,40 @@ function quoteAscii(value: string): string {
   return `${out}"`;
 }
 
+/** A line a literal block carries verbatim: printable ASCII not ending in a blank (or empty). */
+const LITERAL_BLOCK_LINE = /^(?:[ -~]*[!-~])?$/;
+
+/**
+ * Text that a literal block scalar (`|`, clip chomping, no indentation indicator) hands to every
+ * YAML 1.1 and 1.2 reader unchanged: lines of printable ASCII (no tab, no CR, no line break a
+ * reader could fold), none ending in a blank, a first line that starts with a non-blank, and
+ * exactly one final newline.
+ */
+const isLiteralBlockText = (text: string): boolean =>
+  /^[!-~]/.test(text) &&
+  text.endsWith('\n') &&
+  !text.endsWith('\n\n') &&
+  text.slice(0, -1).split('\n').every((line) => LITERAL_BLOCK_LINE.test(line));
+
+/**
+ * Marks `text` (for instance an embedded script) to be written as a literal block (`|`), which
+ * keeps it readable in the document. Text a literal block could not carry verbatim is written
+ * double-quoted instead, like any other string: the value read back is the same either way.
+ */
+export function literalBlock(text: string): Scalar<string> {
+  const node = new Scalar(text);
+  node.type = Scalar.BLOCK_LITERAL;
+  return node;
+}
+
 const kubernetesString: ScalarTag = {
   identify: (value) => typeof value === 'string',
   default: true,
   tag: 'tag:yaml.org,2002:str',
   resolve: (source) => source,
-  stringify({ value }) {
-    const text = String(value);
+  stringify(item, ctx, onComment, onChompKeep) {
+    const text = String(item.value);
+    if (item.type === Scalar.BLOCK_LITERAL && isLiteralBlockText(text)) return stringifyString(item, ctx, onComment, onChompKeep);
     return PLAIN_STRING.test(text) && !text.endsWith(':') && !YAML_1_1_WORD.test(text) ? text : quoteAscii(text);
   },
 };
@@ -60,8 +88,8 @@ const withKubernetesStrings = (tags: Tags): Tags =>
   tags.map((tag) => (typeof tag === 'object' && tag.tag === kubernetesString.tag ? kubernetesString : tag));
 
 /**
- * Serializes `document` (plain objects, arrays, strings, numbers, booleans) as block YAML that
- * go-yaml and `yaml` both parse back to exactly `document`.
+ * Serializes `document` (plain objects, arrays, strings, numbers, booleans, {@link literalBlock}s)
+ * as block YAML that go-yaml and `yaml` both parse back to exactly `document`.
  *
  * @throws {RenderError} `unrepresentable_value` if a string holds an unpaired surrogate.
  */
