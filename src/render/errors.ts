@@ -17,7 +17,13 @@ export type RenderErrorCode =
   /** A node label or taint, or the node name in kubelet mode, has a character kubelet flags cannot carry. */
   | 'unsafe_kubelet_flag_value'
   /** A taint is not `key[=value]:effect` with effect NoSchedule, PreferNoSchedule or NoExecute. */
-  | 'invalid_node_taint';
+  | 'invalid_node_taint'
+  /** The broker URL for first-boot user-data is not `https://host[:port][/path]` (http only to loopback). */
+  | 'invalid_broker_url'
+  /** The GCP identity token audience is empty or longer than 2048 characters. */
+  | 'invalid_gcp_audience'
+  /** Retry attempts are not a whole number from 1 to 100, or the longest delay not one from 1 to 3600 seconds. */
+  | 'invalid_retry_policy';
 
 /** Thrown by the renderers in src/render/ when their input cannot be rendered safely. */
 export class RenderError extends Error {
