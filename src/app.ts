@@ -4,6 +4,7 @@ import { describeConfigIssues, type ConfigIssue } from './config.js';
 import type { Deps } from './deps.js';
 import { problemErrorHandler, problemNotFound } from './http/errors.js';
 import { ProblemError, problemResponse } from './http/problem.js';
+import { cloudInitRoutes } from './http/routes/cloud-init.js';
 import { healthRoutes } from './http/routes/health.js';
 import { joinRoutes } from './http/routes/join.js';
 import { createAttestors } from './join/attestors.js';
@@ -29,6 +30,7 @@ export function createApp(deps: Deps): Hono {
   app.route('/', healthRoutes(deps));
   const clusterCa = createClusterCaSource(deps.kube, deps.clock);
   app.route('/', joinRoutes({ ...deps, clusterCa }, createAttestors(deps)));
+  app.route('/', cloudInitRoutes(deps));
   return app;
 }
 
