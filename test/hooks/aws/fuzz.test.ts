@@ -1,0 +1,18 @@
+import { describe, it } from 'vitest';
+import { propertyChangedSignedFieldsNeverVerify, propertyMutatedSnsBodiesNeverVerifyChangedContent, propertyRequestParserNeverThrows } from './fuzz-properties.js';
+
+const RUNS = 1000;
+
+describe('lifecycle hook inputs under fuzzing', () => {
+  it('arbitrary bodies never throw, and any event they yield is well formed', () => {
+    propertyRequestParserNeverThrows(RUNS);
+  });
+
+  it('mutated real SNS bodies never verify with changed signed content', async () => {
+    await propertyMutatedSnsBodiesNeverVerifyChangedContent(RUNS);
+  });
+
+  it('real SNS messages with any signed field changed never verify', async () => {
+    await propertyChangedSignedFieldsNeverVerify(RUNS);
+  });
+});
