@@ -54,27 +54,21 @@ export function parseSnsSigningCertificate(pem: string): HookResult<SnsSigningCe
   if (!STRICT_BASE64.test(base64)) return hookFailure('invalid_certificate', 'PEM body is not base64');
   const der = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 
-  let certificate: Certificate;
   try {
-    certificate = AsnConvert.parse(der, Certificate);
+    const certificate = AsnConvert.parse(der, Certificate);
+    const tbs = certificate.tbsCertificate;
+    if (tbs.subjectPublicKeyInfo.algorithm.algorithm !== RSA_ENCRYPTION) {
+      return hookFailure('invalid_certificate', `certificate key is ${tbs.subjectPublicKeyInfo.algorithm.algorithm}, not RSA`);
+    }
+    const names = certificateNames(certificate);
+    if (!names.some((name) => SNS_SIGNING_NAME.test(name))) {
+      return hookFailure('invalid_certificate', `certificate is not issued to an SNS signing name (${names.join(', ').slice(0, 200)})`);
+    }
+    const spki = new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo));
+    return hookOk(snsSigningCertificate(spki, tbs.validity.notBefore.getTime(), tbs.validity.notAfter.getTime(), names));
   } catch (error) {
     return hookFailure('invalid_certificate', `certificate does not parse: ${describeError(error)}`);
   }
-  const tbs = certificate.tbsCertificate;
-  if (tbs.subjectPublicKeyInfo.algorithm.algorithm !== RSA_ENCRYPTION) {
-    return hookFailure('invalid_certificate', `certificate key is ${tbs.subjectPublicKeyInfo.algorithm.algorithm}, not RSA`);
-  }
-  let names: string[];
-  try {
-    names = certificateNames(certificate);
-  } catch (error) {
-    return hookFailure('invalid_certificate', `certificate names do not parse: ${describeError(error)}`);
-  }
-  if (!names.some((name) => SNS_SIGNING_NAME.test(name))) {
-    return hookFailure('invalid_certificate', `certificate is not issued to an SNS signing name (${names.join(', ').slice(0, 200)})`);
-  }
-  const spki = new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo));
-  return hookOk(snsSigningCertificate(spki, tbs.validity.notBefore.getTime(), tbs.validity.notAfter.getTime(), names));
 }
 
 function certificateNames(certificate: Certificate): string[] {

@@ -9,13 +9,14 @@ import {
   INSTANCE_ID,
   parseLifecycleRequest,
   parseSnsMessage,
+  parseSnsSigningCertificate,
   snsStringToSign,
   verifySnsMessage,
   type HookResult,
   type LifecycleEvent,
   type SnsSigningCertificate,
 } from '../../../src/hooks/aws/index.js';
-import { eventBridgeExample, fixtureJson, noHeaders, pinnedNow, snsBody, snsEnvelope, vectorCertificate, vectorMessage, VERIFIED_SNS_VECTORS, type SnsVector } from './vectors.js';
+import { CERTIFICATE_FILES, certificatePem, eventBridgeExample, fixtureJson, noHeaders, pinnedNow, snsBody, snsEnvelope, vectorCertificate, vectorMessage, VERIFIED_SNS_VECTORS, type SnsVector } from './vectors.js';
 
 /** 1–8 byte changes (each a real change) to a known-good input. */
 export const mutationsOf = (original: Uint8Array): fc.Arbitrary<Uint8Array> =>
@@ -153,6 +154,22 @@ export function propertyChangedSignedFieldsNeverVerify(numRuns: number): Promise
       const result = await verifySnsMessage(parsed.value, certificateOf(vector), pinnedNow(snsEnvelope(vector)), { trustedTopicArns: [parsed.value.topicArn] });
       return !result.ok;
     }),
+    { numRuns },
+  );
+}
+
+/** Mutated real certificates (as PEM, and as re-encoded DER) and arbitrary text never make the certificate parser throw. */
+export function propertyCertificateParserNeverThrows(numRuns: number): void {
+  const derOf = (pem: string) => Uint8Array.from(Buffer.from(pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64'));
+  const asPem = (der: Uint8Array) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+  const inputs = fc.oneof(
+    fc.constantFrom(...CERTIFICATE_FILES).chain((file) => mutationsOf(derOf(certificatePem(file))).map(asPem)),
+    fc.constantFrom(...CERTIFICATE_FILES).chain((file) => mutationsOf(new TextEncoder().encode(certificatePem(file))).map((bytes) => new TextDecoder().decode(bytes))),
+    fc.uint8Array({ maxLength: 2048 }).map(asPem),
+    fc.string({ unit: 'binary', maxLength: 512 }),
+  );
+  fc.assert(
+    fc.property(inputs, (pem) => typeof parseSnsSigningCertificate(pem).ok === 'boolean'),
     { numRuns },
   );
 }

@@ -1,11 +1,15 @@
 import { describe, it } from 'vitest';
-import { propertyChangedSignedFieldsNeverVerify, propertyMutatedSnsBodiesNeverVerifyChangedContent, propertyRequestParserNeverThrows } from './fuzz-properties.js';
+import { propertyCertificateParserNeverThrows, propertyChangedSignedFieldsNeverVerify, propertyMutatedSnsBodiesNeverVerifyChangedContent, propertyRequestParserNeverThrows } from './fuzz-properties.js';
 
 const RUNS = 1000;
 
 describe('lifecycle hook inputs under fuzzing', () => {
   it('arbitrary bodies never throw, and any event they yield is well formed', () => {
     propertyRequestParserNeverThrows(RUNS);
+  });
+
+  it('mutated real certificates and arbitrary text never make the certificate parser throw', () => {
+    propertyCertificateParserNeverThrows(RUNS);
   });
 
   it('mutated real SNS bodies never verify with changed signed content', async () => {
