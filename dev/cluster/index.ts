@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Authenticator } from './auth/authn/authenticator.js';
+import { ServiceAccountTokens } from './auth/authn/serviceaccount-token.js';
 import { NodeAuthorizer } from './auth/authz/node.js';
 import { RbacAuthorizer } from './auth/authz/rbac.js';
 import { UnionAuthorizer } from './auth/authz/union.js';
@@ -33,6 +34,8 @@ import { DEFAULT_CLUSTER_SIGNING_DURATION_MS } from './controllers/csrsigner.js'
 import { clusterInfoKubeconfig, renderKubeconfig } from './kubeconfig.js';
 import { ClusterCA } from './pki/ca.js';
 import { ApiCore, CONTROLLER_USER } from './registry/api.js';
+import { ALL_KINDS, Registry } from './registry/index.js';
+import { serviceAccountKind, serviceAccountKindWithTokens } from './registry/kinds/serviceaccount.js';
 import { apiVersionOf } from './registry/types.js';
 import { defaultFaults, Faults, type FaultSettings } from './server/faults.js';
 import { createHandler, type RequestLogEntry } from './server/handler.js';
@@ -64,6 +67,12 @@ export interface ClusterOptions {
   readonly faults?: Partial<FaultSettings>;
   /** Entries kept in the request log (default 10 000). */
   readonly requestLogLimit?: number;
+  /**
+   * Preload the broker's ServiceAccount and least-privilege RBAC (cli/setup/rbac.ts), as if
+   * `setup` had run (default true). With false the cluster is as `kubeadm init` leaves it, the
+   * broker token authenticates but is authorized for nothing: what `setup` is tested against.
+   */
+  readonly seedBrokerRbac?: boolean;
   /** Called with controller errors (default: ignored). */
   readonly onControllerError?: (controller: string, key: string, err: unknown) => void;
 }
@@ -129,7 +138,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
   const store = new ObjectStore();
   const authorizer = new UnionAuthorizer([new NodeAuthorizer(), new RbacAuthorizer(store)]);
-  const api = new ApiCore(store, authorizer, clock);
+  const serviceAccountTokens = new ServiceAccountTokens(store, clock);
+  const registry = new Registry(ALL_KINDS.map((k) => (k === serviceAccountKind ? serviceAccountKindWithTokens(serviceAccountTokens) : k)));
+  const api = new ApiCore(store, authorizer, clock, registry);
   const seed = (obj: { apiVersion?: string; kind?: string; metadata?: { namespace?: string } }): void => {
     const [group, version] = obj.apiVersion!.includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion!];
     const kind = api.registry.byKind(group!, obj.kind!);
@@ -139,7 +150,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as never);
   for (const o of [...BUILTIN_CLUSTER_ROLES, ...BUILTIN_CLUSTER_ROLE_BINDINGS, ...KUBEADM_CLUSTER_ROLES, ...KUBEADM_CLUSTER_ROLE_BINDINGS]) seed(o);
   for (const o of [...KUBEADM_ROLES, ...KUBEADM_ROLE_BINDINGS]) seed(o);
-  for (const o of brokerRbacManifests({ namespace: BROKER_SERVICE_ACCOUNT.namespace, serviceAccountName: BROKER_SERVICE_ACCOUNT.name })) seed(o);
+  if (options.seedBrokerRbac ?? true) {
+    for (const o of brokerRbacManifests({ namespace: BROKER_SERVICE_ACCOUNT.namespace, serviceAccountName: BROKER_SERVICE_ACCOUNT.name })) seed(o);
+  }
 
   const faults = new Faults({ ...defaultFaults(options.bootstrapSignerDelayMs ?? 0), ...(options.faults ?? {}) });
   const controllers = new ControllerManager(api, ca, {
@@ -148,7 +161,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     clusterSigningDurationMs: options.clusterSigningDurationMs ?? DEFAULT_CLUSTER_SIGNING_DURATION_MS,
     onError: options.onControllerError,
   });
-  const authenticator = new Authenticator(staticUsers, store, clock, ca);
+  const authenticator = new Authenticator(staticUsers, store, clock, ca, serviceAccountTokens);
   const requestLog: RequestLogEntry[] = [];
   let serverAddress = `${host}:${options.port ?? 0}`;
   const handler = createHandler({

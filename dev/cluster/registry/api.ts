@@ -200,6 +200,15 @@ export class ApiCore {
     return this.present(kind, this.store.create(key, o));
   }
 
+  /** POST to a create-only subresource of a stored object (serviceaccounts/<name>/token). */
+  createSubresource(kind: ResourceKind, namespace: string | undefined, name: string, subresource: string, body: unknown, user: UserInfo, opts: WriteOptions = {}): KubeObject {
+    const strategy = kind.createSubresources?.[subresource];
+    if (!strategy) throw notFound(groupResource(kind), name);
+    const parent = this.store.get(storageKey(kind), kind.namespaced ? namespace : undefined, name);
+    if (!parent) throw notFound(groupResource(kind), name);
+    return strategy.create(structuredClone(parent), body, this.context(user, opts.dryRun));
+  }
+
   /** PUT. Returns `created: true` when a kind that allows create-on-update was created (201). */
   update(
     kind: ResourceKind,

@@ -30,6 +30,18 @@ export interface SubresourceStrategy {
   readonly verbs: readonly string[];
 }
 
+/**
+ * A subresource that answers POST with an object of another kind, computed from the stored parent
+ * (e.g. serviceaccounts/token → TokenRequest). Persists nothing.
+ */
+export interface CreateSubresourceStrategy {
+  /** The answered kind, as discovery lists it. */
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  create(parent: KubeObject, body: unknown, ctx: OperationContext): KubeObject;
+}
+
 export interface TableColumn {
   readonly name: string;
   readonly type: 'string' | 'integer' | 'date';
@@ -66,6 +78,8 @@ export interface ResourceKind {
   /** Validating admission on create/update of the main resource (throws a StatusError). */
   admit?(op: Operation, obj: KubeObject, old: KubeObject | undefined, ctx: OperationContext): void;
   readonly subresources?: Readonly<Record<string, SubresourceStrategy>>;
+  /** Subresources that only answer create (POST), e.g. serviceaccounts/token. */
+  readonly createSubresources?: Readonly<Record<string, CreateSubresourceStrategy>>;
   /** Columns after Name and the cells for them (Name is always first). */
   readonly table?: {
     readonly columns: readonly TableColumn[];

@@ -45,7 +45,16 @@ function resourceEntries(k: ResourceKind): Record<string, unknown>[] {
     kind: k.kind,
     verbs: [...s.verbs],
   }));
-  return [main, ...subs];
+  const creates = Object.entries(k.createSubresources ?? {}).map(([sub, s]) => ({
+    name: `${k.plural}/${sub}`,
+    singularName: '',
+    namespaced: k.namespaced,
+    group: s.group,
+    version: s.version,
+    kind: s.kind,
+    verbs: ['create'],
+  }));
+  return [main, ...subs, ...creates];
 }
 
 export function apiResourceList(registry: Registry, group: string, version: string): Record<string, unknown> | undefined {

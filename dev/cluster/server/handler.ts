@@ -170,6 +170,14 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
   };
 }
 
+function decodedPath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 function send(res: ServerResponse, r: Reply, extra: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(r.status, { 'Content-Type': r.contentType, 'Content-Length': Buffer.byteLength(r.body), ...extra });
@@ -178,7 +186,9 @@ function send(res: ServerResponse, r: Reply, extra: Record<string, string> = {})
 
 async function handle(ctx: HandlerContext, active: ActiveRequests, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://emulator');
-  const path = url.pathname;
+  // Go's net/http hands the API server the decoded path (URL.Path): a client that escapes ':' in
+  // a name (client-node uses encodeURIComponent) must reach the same object as one that does not.
+  const path = decodedPath(url.pathname);
   const method = (req.method ?? 'GET').toUpperCase();
   const auditId = randomUUID();
   res.setHeader('Audit-Id', auditId);
@@ -329,7 +339,7 @@ async function resource(
   const namespace = kind.namespaced ? info.namespace || undefined : undefined;
   if (!kind.namespaced && info.namespace && kind.plural !== 'namespaces') return statusReply(pathNotFound());
   if (kind.namespaced && info.name && !info.namespace) return statusReply(pathNotFound());
-  if (info.subresource && !kind.subresources?.[info.subresource]) return statusReply(pathNotFound());
+  if (info.subresource && !kind.subresources?.[info.subresource] && !kind.createSubresources?.[info.subresource]) return statusReply(pathNotFound());
   const name = info.verb === 'list' || info.verb === 'watch' || info.verb === 'create' ? '' : info.name;
   const table = tableRequest(req.headers.accept, q.get('includeObject'));
   const now = ctx.clock.now();
@@ -375,6 +385,9 @@ async function resource(
       if (info.name && !info.subresource) return statusReply(methodNotSupported(groupResource(kind), 'create'));
       const dryRun = dryRunOption(q, 'CreateOptions');
       const body = decodeBody(await readBody(req), req.headers['content-type']);
+      if (info.subresource && kind.createSubresources?.[info.subresource]) {
+        return jsonReply(201, api.createSubresource(kind, namespace, info.name, info.subresource, body, user, { dryRun }));
+      }
       return single(api.create(kind, namespace, body, user, { dryRun }), 201);
     }
     case 'update': {

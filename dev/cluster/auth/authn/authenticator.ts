@@ -1,7 +1,7 @@
 /**
  * The authentication chain of the API server, in upstream order
  * (pkg/kubeapiserver/authenticator/config.go): x509 client certificate, then bearer token
- * (static tokens, then bootstrap tokens), then anonymous. Union semantics
+ * (static tokens, then ServiceAccount tokens, then bootstrap tokens), then anonymous. Union semantics
  * (staging/src/k8s.io/apiserver/pkg/authentication/request/union): the first success wins; if
  * nothing succeeds but something failed (a presented but rejected token, a client certificate not
  * from the cluster CA) the request is 401 — it never falls back to anonymous
@@ -14,9 +14,10 @@ import type { ClusterCA } from '../../pki/ca.js';
 import type { ObjectStore } from '../../storage/store.js';
 import { anonymousUser, AUTHENTICATED_GROUP, type UserInfo } from '../user.js';
 import { authenticateBootstrapToken } from './bootstrap-token.js';
+import type { ServiceAccountTokens } from './serviceaccount-token.js';
 
 export type AuthenticationResult =
-  | { readonly ok: true; readonly user: UserInfo; readonly method: 'x509' | 'token' | 'bootstrap-token' | 'anonymous' }
+  | { readonly ok: true; readonly user: UserInfo; readonly method: 'x509' | 'token' | 'serviceaccount-token' | 'bootstrap-token' | 'anonymous' }
   | { readonly ok: false; readonly reason: string };
 
 export interface Credentials {
@@ -34,6 +35,7 @@ export class Authenticator {
     private readonly store: ObjectStore,
     private readonly clock: Clock,
     private readonly ca: ClusterCA | undefined,
+    private readonly serviceAccountTokens?: ServiceAccountTokens,
   ) {
     this.staticTokens = [...staticTokens].map(([token, user]) => ({ digest: digest(token), user }));
   }
@@ -69,6 +71,11 @@ export class Authenticator {
       const token = parts[1]!;
       const user = this.staticToken(token);
       if (user) return { ok: true, method: 'token', user: this.withAuthenticatedGroup(user) };
+      const sa = this.serviceAccountTokens?.authenticate(token);
+      if (sa?.ok) return { ok: true, method: 'serviceaccount-token', user: this.withAuthenticatedGroup(sa.user) };
+      if (sa && sa.reason !== 'not-a-service-account-token') {
+        return { ok: false, reason: `invalid bearer token (${sa.reason})` };
+      }
       const b = authenticateBootstrapToken(token, this.store, this.clock);
       if (b.ok) return { ok: true, method: 'bootstrap-token', user: this.withAuthenticatedGroup(b.user) };
       failures.push(b.reason === 'not-a-bootstrap-token' ? 'invalid bearer token' : `invalid bearer token (${b.reason})`);

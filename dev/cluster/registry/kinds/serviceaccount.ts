@@ -1,5 +1,9 @@
-/** core/v1 ServiceAccount: stored and listed only (no token controller, no TokenRequest). */
+/**
+ * core/v1 ServiceAccount: stored and listed; with a token issuer, the `token` subresource answers
+ * TokenRequests (no token controller, no legacy Secret-based tokens).
+ */
 import { isDNS1123Subdomain } from '../../apimachinery/validation.js';
+import type { ServiceAccountTokens } from '../../auth/authn/serviceaccount-token.js';
 import type { ResourceKind } from '../types.js';
 import { AGE_COLUMN } from './common.js';
 import { ageOf } from './secret.js';
@@ -22,3 +26,13 @@ export const serviceAccountKind: ResourceKind = {
     cells: (o, now) => [Array.isArray(o.secrets) ? o.secrets.length : 0, ageOf(o, now)],
   },
 };
+
+/** ServiceAccount with `POST serviceaccounts/<name>/token` (TokenRequest) answered by `tokens`. */
+export function serviceAccountKindWithTokens(tokens: ServiceAccountTokens): ResourceKind {
+  return {
+    ...serviceAccountKind,
+    createSubresources: {
+      token: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', create: (parent, body) => tokens.request(parent, body) },
+    },
+  };
+}
