@@ -1,0 +1,190 @@
+import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../cli/exit-codes.js';
+import { startCluster, type ClusterHandle } from '../../dev/cluster/index.js';
+import { instanceDocument, runDir, signDocument, testPolicy } from '../e2e/stack.js';
+import { run } from '../support/run.js';
+import { startWorker, type RunningWorker } from '../worker/harness.js';
+import { cliProcess } from './support.js';
+
+const RBAC = 'rbac.authorization.k8s.io';
+/** Everything setup may create; the snapshot covers all of it, so "nothing more" is checked. */
+const RESOURCES = ['serviceaccounts', 'secrets', `roles.${RBAC}`, `rolebindings.${RBAC}`, `clusterroles.${RBAC}`, `clusterrolebindings.${RBAC}`, 'configmaps'] as const;
+const GROUP = 'system:bootstrappers:kube-join-broker:workers';
+
+/** resource/namespace/name → resourceVersion of every object setup could touch. */
+function snapshot(cluster: ClusterHandle): Map<string, string> {
+  const objects = new Map<string, string>();
+  for (const resource of RESOURCES) {
+    for (const o of cluster.store.list(resource)) objects.set(`${resource}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.resourceVersion ?? '');
+  }
+  return objects;
+}
+
+const added = (before: Map<string, string>, after: Map<string, string>): string[] => [...after.keys()].filter((k) => !before.has(k)).sort();
+const changed = (before: Map<string, string>, after: Map<string, string>): string[] => [...before].filter(([k, v]) => after.get(k) !== v).map(([k]) => k).sort();
+
+const EXPECTED_BROKER = [
+  'serviceaccounts/kube-system/kube-join-broker',
+  `roles.${RBAC}/kube-system/kube-join-broker`,
+  `roles.${RBAC}/kube-public/kube-join-broker:cluster-info`,
+  `rolebindings.${RBAC}/kube-system/kube-join-broker`,
+  `rolebindings.${RBAC}/kube-public/kube-join-broker:cluster-info`,
+  `clusterroles.${RBAC}//kube-join-broker`,
+  `clusterrolebindings.${RBAC}//kube-join-broker`,
+];
+const EXPECTED_GROUP = [
+  `clusterrolebindings.${RBAC}//kube-join-broker:kubelet-bootstrap:kube-join-broker:workers`,
+  `clusterrolebindings.${RBAC}//kube-join-broker:node-autoapprove-bootstrap:kube-join-broker:workers`,
+  `clusterrolebindings.${RBAC}//kube-join-broker:get-nodes:kube-join-broker:workers`,
+  `rolebindings.${RBAC}/kube-system/kube-join-broker:nodes-kubeadm-config:kube-join-broker:workers`,
+  `rolebindings.${RBAC}/kube-system/kube-join-broker:kubelet-config:kube-join-broker:workers`,
+  `rolebindings.${RBAC}/kube-system/kube-join-broker:kube-proxy:kube-join-broker:workers`,
+];
+
+describe('setup against the emulator (a kubeadm cluster without the broker)', () => {
+  let cluster: ClusterHandle;
+  let work: string;
+  let initial: Map<string, string>;
+  beforeAll(async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'kjb-cluster-'));
+    for (const file of ['ca.crt', 'ca.key']) copyFileSync(join(runDir(), 'cluster-ca', file), join(stateDir, file));
+    cluster = await startCluster({ port: 0, stateDir, resyncIntervalMs: 200, seedBrokerRbac: false });
+    work = mkdtempSync(join(tmpdir(), 'kjb-cli-setup-'));
+    initial = snapshot(cluster);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('starts without the broker: no ServiceAccount, Roles or bindings of setup', () => {
+    expect([...initial.keys()].filter((k) => k.includes('kube-join-broker'))).toEqual([]);
+  });
+
+  it('--dry-run prints every manifest as YAML, with its reason, and creates nothing', async () => {
+    const { code, stdout, stderr } = await cliProcess(['setup', '--kubeconfig', cluster.adminKubeconfigPath, '--groups', GROUP, '--dry-run'], { cwd: work });
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT.ok);
+    const docs = parseAllDocuments(stdout).map((d) => d.toJS() as { kind: string; metadata?: { name: string } });
+    expect(docs.map((d) => `${d.kind} ${d.metadata?.name ?? ''}`)).toEqual([
+      'ServiceAccount kube-join-broker',
+      'Role kube-join-broker',
+      'Role kube-join-broker:cluster-info',
+      'RoleBinding kube-join-broker',
+      'RoleBinding kube-join-broker:cluster-info',
+      'ClusterRole kube-join-broker',
+      'ClusterRoleBinding kube-join-broker',
+      'ClusterRoleBinding kube-join-broker:kubelet-bootstrap:kube-join-broker:workers',
+      'ClusterRoleBinding kube-join-broker:node-autoapprove-bootstrap:kube-join-broker:workers',
+      'ClusterRoleBinding kube-join-broker:get-nodes:kube-join-broker:workers',
+      'RoleBinding kube-join-broker:nodes-kubeadm-config:kube-join-broker:workers',
+      'RoleBinding kube-join-broker:kubelet-config:kube-join-broker:workers',
+      'RoleBinding kube-join-broker:kube-proxy:kube-join-broker:workers',
+      'TokenRequest ',
+    ]);
+    expect(stdout).toContain('# mint and revoke bootstrap tokens: create/get/list/delete Secrets in kube-system.');
+    expect(snapshot(cluster)).toEqual(initial);
+    expect(cluster.requests.filter((r) => r.user === 'kubernetes-admin')).toEqual([]);
+  });
+
+  let tokenFile: string;
+  it('creates exactly the broker objects and the group bindings, nothing more, and writes a 0600 token file', async () => {
+    const { code, stdout, stderr } = await cliProcess(['setup', '--kubeconfig', cluster.adminKubeconfigPath, '--groups', GROUP], { cwd: work });
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT.ok);
+    const after = snapshot(cluster);
+    expect(added(initial, after)).toEqual([...EXPECTED_BROKER, ...EXPECTED_GROUP].sort());
+    expect(changed(initial, after)).toEqual([]);
+    expect(stdout).toContain('objects: 13 created, 0 updated, 0 unchanged\n');
+    expect(stdout).toMatch(/\n {2}created {4}ClusterRole kube-join-broker\n/);
+
+    expect(cluster.store.get(`clusterroles.${RBAC}`, undefined, 'kube-join-broker')?.['rules']).toEqual([
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] },
+      { apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving'], verbs: ['approve'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'delete'] },
+    ]);
+    expect(cluster.store.get(`clusterrolebindings.${RBAC}`, undefined, 'kube-join-broker:node-autoapprove-bootstrap:kube-join-broker:workers')).toMatchObject({
+      roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient' },
+      subjects: [{ apiGroup: RBAC, kind: 'Group', name: GROUP }],
+    });
+
+    tokenFile = join(work, 'kube-join-broker.token');
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(stdout).not.toContain(token);
+    expect(stdout).toContain('  wrangler secret put KUBE_TOKEN < kube-join-broker.token && rm kube-join-broker.token\n');
+    expect(stdout).toContain(`  KUBE_API_SERVER = "${cluster.url}"\n  CLUSTER_NAME = "kubernetes"\n`);
+  });
+
+  it('a second run changes nothing and says so for every object', async () => {
+    const before = snapshot(cluster);
+    const { code, stdout } = await cliProcess(['setup', '--kubeconfig', cluster.adminKubeconfigPath, '--groups', GROUP, '--token', 'none'], { cwd: work });
+    expect(code).toBe(EXIT.ok);
+    expect(snapshot(cluster)).toEqual(before);
+    expect(stdout).toContain('objects: 0 created, 0 updated, 13 unchanged\n');
+    expect(stdout.match(/^ {2}unchanged {2}/gm)).toHaveLength(13);
+  });
+
+  it('puts back what drifted: a narrowed ClusterRole is updated, the rest unchanged', async () => {
+    await run('kubectl', ['--kubeconfig', cluster.adminKubeconfigPath, 'patch', 'clusterrole', 'kube-join-broker', '--type', 'json', '-p', '[{"op":"remove","path":"/rules/3"}]']);
+    const { code, stdout } = await cliProcess(['setup', '--kubeconfig', cluster.adminKubeconfigPath, '--groups', GROUP, '--token', 'none'], { cwd: work });
+    expect(code).toBe(EXIT.ok);
+    expect(stdout).toContain('  updated    ClusterRole kube-join-broker (rules)\n');
+    expect(stdout).toContain('objects: 0 created, 1 updated, 12 unchanged\n');
+    expect(cluster.store.get(`clusterroles.${RBAC}`, undefined, 'kube-join-broker')?.['rules']).toHaveLength(4);
+  });
+
+  it('--print-token writes the token alone to stdout and the report to stderr', async () => {
+    const { code, stdout, stderr } = await cliProcess(['setup', '--kubeconfig', cluster.adminKubeconfigPath, '--groups', GROUP, '--print-token'], { cwd: work });
+    expect(code).toBe(EXIT.ok);
+    expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    expect(stderr).not.toContain(stdout.trim());
+    expect(stderr).toContain('written to stdout');
+  });
+
+  describe('the broker with the token setup produced', () => {
+    let worker: RunningWorker;
+    let token: string;
+    beforeAll(async () => {
+      token = readFileSync(tokenFile, 'utf8').trim();
+      worker = await startWorker({
+        KUBE_API_SERVER: cluster.url,
+        KUBE_TOKEN: token,
+        PUBLIC_URL: 'https://broker.test',
+        JOIN_POLICY: testPolicy(),
+        KUBE_TIMEOUT_MS: '2000',
+      });
+    });
+    afterAll(async () => {
+      await worker?.dispose();
+    });
+
+    it('joins a node: 200, and the bootstrap-token Secret exists', async () => {
+      const document = instanceDocument();
+      const response = await worker.fetch('/v1/join/aws', { method: 'POST', body: await signDocument(document) });
+      expect(response.status).toBe(200);
+      const bundle = (await response.json()) as { tokenId: string };
+      const secret = cluster.store.get('secrets', 'kube-system', `bootstrap-token-${bundle.tokenId}`);
+      expect(secret?.metadata.labels?.['kube-join-broker.io/instance']).toBe(document.instanceId);
+      expect(cluster.requests.some((r) => r.user === 'system:serviceaccount:kube-system:kube-join-broker' && r.verb === 'create' && r.status === 201)).toBe(true);
+    });
+
+    it.each([
+      ['get secrets in default', '/api/v1/namespaces/default/secrets/anything', 403],
+      ['list secrets in default', '/api/v1/namespaces/default/secrets', 403],
+      ['list nodes', '/api/v1/nodes', 403],
+      ['list configmaps in kube-system', '/api/v1/namespaces/kube-system/configmaps', 403],
+      ['get another ConfigMap in kube-public', '/api/v1/namespaces/kube-public/configmaps/other', 403],
+      ['list secrets in kube-system (its job)', '/api/v1/namespaces/kube-system/secrets', 200],
+      ['get cluster-info', '/api/v1/namespaces/kube-public/configmaps/cluster-info', 200],
+    ])('the token: %s → %i', async (_name, path, status) => {
+      const { stdout } = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', cluster.caPath, '-H', `Authorization: Bearer ${token}`, `${cluster.url}${path}`]);
+      expect(Number(stdout)).toBe(status);
+    });
+  });
+});
