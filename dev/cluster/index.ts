@@ -31,6 +31,7 @@ import { serviceAccountGroups, serviceAccountUsername, type UserInfo } from './a
 import { type Clock, SystemClock } from './clock.js';
 import { type Controllers, ControllerManager } from './controllers/manager.js';
 import { DEFAULT_CLUSTER_SIGNING_DURATION_MS } from './controllers/csrsigner.js';
+import { startTokensController } from './controllers/tokens.js';
 import { clusterInfoKubeconfig, renderKubeconfig } from './kubeconfig.js';
 import { ClusterCA } from './pki/ca.js';
 import { ApiCore, CONTROLLER_USER } from './registry/api.js';
@@ -216,6 +217,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   writeFileSync(join(stateDir, 'admin.token'), `${adminToken}\n`, { mode: 0o600 });
 
   controllers.start();
+  const stopTokensController = startTokensController(api, serviceAccountTokens, ca.certPem);
 
   let stopped = false;
   return {
@@ -244,6 +246,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       if (stopped) return;
       stopped = true;
       controllers.stop();
+      stopTokensController();
       await listening.close();
     },
   };

@@ -147,6 +147,20 @@ describe('setup against the emulator (a kubeadm cluster without the broker)', ()
     expect(stderr).toContain('written to stdout');
   });
 
+  it('--token secret: a service-account-token Secret the token controller fills; the token works; a rerun leaves it unchanged', async () => {
+    const args = ['setup', '--kubeconfig', cluster.adminKubeconfigPath, '--groups', GROUP, '--token', 'secret', '--token-file', 'secret.token'];
+    const first = await cliProcess(args, { cwd: work });
+    expect(first.code).toBe(EXIT.ok);
+    expect(first.stdout).toContain('  created    Secret kube-system/kube-join-broker-token\n');
+    expect(first.stdout).toContain('token: Secret kube-system/kube-join-broker-token (no expiry), never expires;');
+    const token = readFileSync(join(work, 'secret.token'), 'utf8').trim();
+    const { stdout } = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', cluster.caPath, '-H', `Authorization: Bearer ${token}`, `${cluster.url}/api/v1/namespaces/kube-system/secrets`]);
+    expect(stdout).toBe('200');
+    const second = await cliProcess(args, { cwd: work });
+    expect(second.stdout).toContain('  unchanged  Secret kube-system/kube-join-broker-token\n');
+    expect(readFileSync(join(work, 'secret.token'), 'utf8').trim()).toBe(token);
+  });
+
   describe('the broker with the token setup produced', () => {
     let worker: RunningWorker;
     let token: string;

@@ -84,4 +84,33 @@ describe('emulator: TokenRequest and ServiceAccount token authentication', () =>
     const [header, payload] = token.split('.');
     expect((await whoAmI(`${header}.${payload}.${Buffer.alloc(64).toString('base64url')}`)).status).toBe(401);
   });
+
+  it('fills a kubernetes.io/service-account-token Secret; its token authenticates until the Secret is deleted', async () => {
+    const path = '/api/v1/namespaces/kube-system/secrets';
+    await call(cluster, 'POST', path, {
+      ...admin(),
+      body: { metadata: { name: 'robot-token', annotations: { 'kubernetes.io/service-account.name': 'robot' } }, type: 'kubernetes.io/service-account-token' },
+    });
+    await new Promise((r) => setImmediate(r));
+    const secret = (await call(cluster, 'GET', `${path}/robot-token`, admin())).json() as { data: Record<string, string>; metadata: { annotations: Record<string, string> } };
+    expect(Object.keys(secret.data).sort()).toEqual(['ca.crt', 'namespace', 'token']);
+    expect(Buffer.from(secret.data['ca.crt']!, 'base64').toString()).toBe(cluster.caPem);
+    expect(secret.metadata.annotations['kubernetes.io/service-account.uid']).toBe(cluster.store.get('serviceaccounts', 'kube-system', 'robot')?.metadata.uid);
+    const token = Buffer.from(secret.data['token']!, 'base64').toString();
+    clock.advance(10 * 365 * 86_400_000);
+    const review = (await whoAmI(token)).json() as { status: { userInfo: { username: string } } };
+    expect(review.status.userInfo.username).toBe('system:serviceaccount:kube-system:robot');
+    await call(cluster, 'DELETE', `${path}/robot-token`, admin());
+    expect((await whoAmI(token)).status).toBe(401);
+  });
+
+  it('deletes a token Secret that names a missing ServiceAccount', async () => {
+    const path = '/api/v1/namespaces/kube-system/secrets';
+    await call(cluster, 'POST', path, {
+      ...admin(),
+      body: { metadata: { name: 'ghost-token', annotations: { 'kubernetes.io/service-account.name': 'ghost' } }, type: 'kubernetes.io/service-account-token' },
+    });
+    await new Promise((r) => setImmediate(r));
+    expect((await call(cluster, 'GET', `${path}/ghost-token`, admin())).status).toBe(404);
+  });
 });

@@ -9,8 +9,15 @@
  * `iss`, that `aud` holds the API audience, `nbf`/`exp` against the emulator clock, and that the
  * ServiceAccount still exists with the same UID (deleting it revokes its tokens). The user is the
  * ServiceAccount with groups `system:serviceaccounts`, `system:serviceaccounts:<ns>` and the
- * credential id in `extra`. Not modelled: bound object references, the legacy Secret-based tokens,
- * `--service-account-max-token-expiration`.
+ * credential id in `extra`.
+ *
+ * Legacy Secret-based tokens (`kubernetes.io/service-account-token`): `fillTokenSecret` is the
+ * tokens controller's step (pkg/controller/serviceaccount/tokens_controller.go): a Secret naming
+ * an existing ServiceAccount gets `token`, `ca.crt`, `namespace` and the uid annotation; one
+ * naming a missing ServiceAccount is deleted. Such tokens (iss `kubernetes/serviceaccount`, no
+ * `exp`) authenticate while the Secret still holds them and the ServiceAccount keeps its UID.
+ * Not modelled: bound object references, `--service-account-max-token-expiration`, legacy-token
+ * tracking labels and clean-up.
  */
 import { createHash, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { invalid, type FieldError } from '../../apimachinery/field-errors.js';
@@ -21,6 +28,10 @@ import { serviceAccountGroups, serviceAccountUsername, type UserInfo } from '../
 
 /** kubeadm's default `--service-account-issuer`, also the default API audience. */
 export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
+export const SERVICE_ACCOUNT_TOKEN_TYPE = 'kubernetes.io/service-account-token';
+const SA_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
+const SA_UID_ANNOTATION = 'kubernetes.io/service-account.uid';
 const DEFAULT_EXPIRATION_SECONDS = 3600;
 /** token.go: "may not specify a duration less than 10 minutes". */
 const MIN_EXPIRATION_SECONDS = 600;
@@ -107,11 +118,12 @@ export class ServiceAccountTokens {
     } catch {
       return { ok: false, reason: 'not-a-service-account-token' };
     }
-    if (!isRecord(header) || header.alg !== 'ES256' || header.kid !== this.keyId || !isRecord(claims) || claims.iss !== this.issuer) {
+    if (!isRecord(header) || header.alg !== 'ES256' || header.kid !== this.keyId || !isRecord(claims) || (claims.iss !== this.issuer && claims.iss !== LEGACY_ISSUER)) {
       return { ok: false, reason: 'not-a-service-account-token' };
     }
     const signed = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key: this.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(parts[2]!, 'base64url'));
     if (!signed) return { ok: false, reason: 'invalid signature' };
+    if (claims.iss === LEGACY_ISSUER) return this.authenticateLegacy(token, claims);
     const now = Math.floor(this.clock.now().getTime() / 1000);
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!aud.includes(this.issuer)) return { ok: false, reason: 'token audiences is invalid for the target audiences' };
@@ -133,5 +145,46 @@ export class ServiceAccountTokens {
         extra: { 'authentication.kubernetes.io/credential-id': [`JTI=${String(claims.jti)}`] },
       },
     };
+  }
+
+  /** The tokens controller's work for one Secret; returns what to write (or delete), nothing when done. */
+  fillTokenSecret(secret: KubeObject, caPem: string): { readonly action: 'update'; readonly secret: KubeObject } | { readonly action: 'delete' } | undefined {
+    if (secret['type'] !== SERVICE_ACCOUNT_TOKEN_TYPE) return undefined;
+    const namespace = secret.metadata.namespace ?? '';
+    const annotations = secret.metadata.annotations ?? {};
+    const sa = this.store.get('serviceaccounts', namespace, annotations[SA_NAME_ANNOTATION] ?? '');
+    if (!sa || (annotations[SA_UID_ANNOTATION] !== undefined && annotations[SA_UID_ANNOTATION] !== sa.metadata.uid)) return { action: 'delete' };
+    const data = isRecord(secret['data']) ? (secret['data'] as Record<string, string>) : {};
+    if (typeof data['token'] === 'string' && data['token'].length > 0) return undefined;
+    const claims = {
+      iss: LEGACY_ISSUER,
+      'kubernetes.io/serviceaccount/namespace': namespace,
+      'kubernetes.io/serviceaccount/secret.name': secret.metadata.name,
+      'kubernetes.io/serviceaccount/service-account.name': sa.metadata.name,
+      'kubernetes.io/serviceaccount/service-account.uid': sa.metadata.uid,
+      sub: serviceAccountUsername(namespace, sa.metadata.name),
+    };
+    const filled = structuredClone(secret);
+    filled.metadata.annotations = { ...annotations, [SA_UID_ANNOTATION]: sa.metadata.uid ?? '' };
+    filled['data'] = {
+      ...data,
+      'ca.crt': Buffer.from(caPem).toString('base64'),
+      namespace: Buffer.from(namespace).toString('base64'),
+      token: Buffer.from(this.sign(claims)).toString('base64'),
+    };
+    return { action: 'update', secret: filled };
+  }
+
+  /** pkg/serviceaccount/legacy.go: the Secret must still hold this token, the ServiceAccount its UID. */
+  private authenticateLegacy(token: string, claims: Record<string, unknown>): ServiceAccountTokenResult {
+    const claim = (name: string): string => (typeof claims[`kubernetes.io/serviceaccount/${name}`] === 'string' ? (claims[`kubernetes.io/serviceaccount/${name}`] as string) : '');
+    const namespace = claim('namespace');
+    const secret = this.store.get('secrets', namespace, claim('secret.name'));
+    if (!secret || secret.metadata.deletionTimestamp) return { ok: false, reason: `secret ${namespace}/${claim('secret.name')} has been deleted` };
+    const stored = isRecord(secret['data']) && typeof secret['data']['token'] === 'string' ? Buffer.from(secret['data']['token'], 'base64').toString('utf8') : '';
+    if (stored !== token) return { ok: false, reason: 'token does not match the token in its secret' };
+    const sa = this.store.get('serviceaccounts', namespace, claim('service-account.name'));
+    if (!sa || sa.metadata.uid !== claim('service-account.uid')) return { ok: false, reason: `service account ${namespace}/${claim('service-account.name')} has been deleted or recreated` };
+    return { ok: true, user: { name: serviceAccountUsername(namespace, sa.metadata.name), uid: sa.metadata.uid, groups: serviceAccountGroups(namespace) } };
   }
 }

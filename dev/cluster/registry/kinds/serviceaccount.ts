@@ -1,6 +1,6 @@
 /**
  * core/v1 ServiceAccount: stored and listed; with a token issuer, the `token` subresource answers
- * TokenRequests (no token controller, no legacy Secret-based tokens).
+ * TokenRequests (Secret-based tokens: controllers/tokens.ts).
  */
 import { isDNS1123Subdomain } from '../../apimachinery/validation.js';
 import type { ServiceAccountTokens } from '../../auth/authn/serviceaccount-token.js';
