@@ -135,3 +135,53 @@ describe('verify outcomes (table, in process)', () => {
     expect(result.stdout).toContain('Exit status');
   });
 });
+
+describe('verify oidc with the issuers of the policy', () => {
+  it('accepts a token from a configured issuer with inline keys, and names the refusing rule field otherwise', async () => {
+    const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    const issuer = 'https://issuer.example';
+    const iat = Date.parse('2026-01-01T00:00:00Z') / 1000;
+    const token = await new SignJWT({ sub: 'machine-7' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(issuer)
+      .setAudience('kube-join-broker')
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 600)
+      .sign(privateKey);
+    const tokenFile = join(dir, 'oidc.jwt');
+    writeFileSync(tokenFile, `${token}\n`);
+    const policy = (accounts: string[]) =>
+      policyFile(`oidc-${accounts.length}.json`, {
+        pools: [{ name: 'edge' }],
+        rules: [{ pool: 'edge', provider: 'oidc', accounts }],
+        oidc: { issuers: [{ issuer, jwks: { keys: [jwk] }, algorithms: ['ES256'], audience: 'kube-join-broker', identityClaim: 'sub' }] },
+      });
+    const at = ['--at', '2026-01-01T00:01:00Z'];
+
+    const accepted = await cliInProcess(['verify', 'oidc', ...at, '--policy', policy([issuer]), tokenFile]);
+    expect(accepted.code).toBe(EXIT.ok);
+    const out = JSON.parse(accepted.stdout);
+    expect(out.identity).toMatchObject({ provider: 'oidc', account: issuer, instanceId: 'machine-7' });
+    expect(out.join).toMatchObject({ pool: 'edge', rule: 0 });
+
+    const denied = await cliInProcess(['verify', 'oidc', ...at, '--policy', policy(['https://other.example']), tokenFile]);
+    expect(denied.code).toBe(EXIT.rejected);
+    expect(denied.stderr).toContain('refused: access_denied\n  stage:  policy\n  detail: no rule matched (rule 0: account)\n');
+  });
+});
+
+describe('the kube-join-broker bin', () => {
+  it('runs the CLI from any working directory (tsx loader registered by the bin)', async () => {
+    const { run } = await import('../support/run.js');
+    const { code, stdout } = await run(process.execPath, [join(repoRoot, 'bin', 'kube-join-broker.mjs'), 'verify', 'aws', '--at', '2021-09-03T21:26:00Z', join(repoRoot, AWS_VECTOR)], undefined, { cwd: tmpdir() });
+    expect(code).toBe(EXIT.ok);
+    expect(JSON.parse(stdout).identity.account).toBe('278576220453');
+  });
+
+  it('package.json names it', () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(pkg.bin).toEqual({ 'kube-join-broker': 'bin/kube-join-broker.mjs' });
+  });
+});
