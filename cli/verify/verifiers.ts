@@ -6,13 +6,13 @@
  *   `--fetch-keys`; the audience from `--audience` or the policy's `gcp.audience`.
  * - oidc: the issuers of the policy's `oidc.issuers`; inline `jwks` as configured, a `jwksUri`
  *   replaced by `--jwks <file>` or fetched only with `--fetch-keys`.
- * - azure: not available in this build (see `azureVerifier`).
+ * - azure: the Azure CAs the verifier ships; the nonce only with `--nonce` (see `azureVerifier`).
  * Keys that would have to be fetched without `--fetch-keys` make verification end with
  * `upstream_unavailable` and a detail saying how to supply them: never an accept.
  */
 import { createAwsTrustStore, verifyAwsIdentityDocument } from '../../src/attest/aws/index.js';
 import { GOOGLE_JWKS_URI, verifyGcpIdentityToken } from '../../src/attest/gcp/index.js';
-import type { AttestResult, Provider } from '../../src/attest/identity.js';
+import type { AttestFailureReason, AttestResult, NodeIdentity, Provider } from '../../src/attest/identity.js';
 import { createJwksKeySource, createStaticKeySource, type JwksFetch, type KeySource } from '../../src/attest/jwks/index.js';
 import { verifyOidcTokenFromIssuers, type OidcIssuer } from '../../src/attest/oidc/index.js';
 import type { JoinPolicy } from '../../src/policy/schema.js';
@@ -120,14 +120,48 @@ function oidcVerifier(options: VerifierOptions): BuiltVerifier {
 }
 
 /**
- * Azure attested data: the verifier (src/attest/azure) is not part of this build. When it lands,
- * wire it here; with `--nonce` absent the nonce check is to be skipped and said so in the notes.
+ * The Azure verifier (src/attest/azure) as this CLI uses it. It is loaded at run time, by a
+ * specifier the type checker does not follow, because it landed concurrently with the CLI: a
+ * build without it answers "azure verification not available in this build" instead of failing
+ * to compile. Once it is on main for good, this can become a static import.
  */
-function azureVerifier(): BuiltVerifier {
-  throw new UsageError('azure verification not available in this build');
+interface AzureModule {
+  createAzureTrustStore(options?: object): unknown;
+  verifyAzureAttestedDocument(
+    body: Uint8Array,
+    options: { now: Date; trust: unknown; expectedNonce?: string },
+  ): Promise<{ ok: true; identity: NodeIdentity } | { ok: false; error: { reason: AttestFailureReason; detail: string } }>;
 }
 
-export function buildVerifier(provider: Provider, options: VerifierOptions): BuiltVerifier {
+const AZURE_MODULE = '../../src/attest/azure/index.js';
+
+export async function loadAzureModule(specifier: string = AZURE_MODULE): Promise<AzureModule | undefined> {
+  try {
+    const loaded = (await import(/* @vite-ignore */ new URL(specifier, import.meta.url).href)) as Partial<AzureModule>;
+    return typeof loaded.createAzureTrustStore === 'function' && typeof loaded.verifyAzureAttestedDocument === 'function' ? (loaded as AzureModule) : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Azure attested data (IMDS `{"encoding":"pkcs7","signature":"…"}`): signature, signer name and
+ * chain to the shipped Azure CAs, expiry. The nonce is checked only with `--nonce` (the broker
+ * checks it against the nonce it issued; offline there is none), and the output says so.
+ */
+async function azureVerifier(options: VerifierOptions): Promise<BuiltVerifier> {
+  const azure = await loadAzureModule();
+  if (azure === undefined) throw new UsageError('azure verification not available in this build');
+  const trust = azure.createAzureTrustStore();
+  const nonce = options.nonce;
+  return {
+    verify: (document, now) => azure.verifyAzureAttestedDocument(document, { now, trust, ...(nonce === undefined ? {} : { expectedNonce: nonce }) }),
+    notes: nonce === undefined ? ['azure: the nonce was not checked (no --nonce); the broker accepts only the nonce it issued'] : [],
+  };
+}
+
+export async function buildVerifier(provider: Provider, options: VerifierOptions): Promise<BuiltVerifier> {
   switch (provider) {
     case 'aws':
       return awsVerifier(options);
@@ -136,6 +170,6 @@ export function buildVerifier(provider: Provider, options: VerifierOptions): Bui
     case 'oidc':
       return oidcVerifier(options);
     case 'azure':
-      return azureVerifier();
+      return azureVerifier(options);
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/exit-codes.js';
+import { loadAzureModule } from '../../cli/verify/verifiers.js';
 import { cliInProcess, cliProcess, npmCli, repoRoot } from './support.js';
 
 const AWS_VECTOR = '../shared/vectors/aws/teleport-2021-us-west-2.rsa2048';
@@ -100,7 +101,6 @@ describe('verify outcomes (table, in process)', () => {
     ['gcp, no keys offline', ['verify', 'gcp', ...at, '--audience', GCP_AUDIENCE, GCP_TOKEN], EXIT.usage, 'offline: the keys at https://www.googleapis.com/oauth2/v3/certs were not fetched'],
     ['gcp, no audience', ['verify', 'gcp', ...at, '--jwks', GCP_KEYS, GCP_TOKEN], EXIT.usage, 'pass --audience'],
     ['aws, GCP token as AWS document', ['verify', 'aws', ...at, GCP_TOKEN], EXIT.rejected, 'refused: malformed_document'],
-    ['azure, not in this build', ['verify', 'azure', AWS_VECTOR], EXIT.usage, 'azure verification not available in this build'],
     ['oidc without a policy', ['verify', 'oidc', GCP_TOKEN], EXIT.usage, 'pass a --policy with oidc.issuers'],
     ['unknown provider', ['verify', 'ec2', AWS_VECTOR], EXIT.usage, 'unknown provider "ec2"'],
     ['bad --at', ['verify', 'aws', '--at', '2021-09-03 21:26', AWS_VECTOR], EXIT.usage, '--at: "2021-09-03 21:26" is not an RFC 3339 time'],
@@ -185,3 +185,36 @@ describe('the kube-join-broker bin', () => {
     expect(pkg.bin).toEqual({ 'kube-join-broker': 'bin/kube-join-broker.mjs' });
   });
 });
+
+describe('verify azure', () => {
+  const AZURE = join(repoRoot, '../shared/vectors/azure');
+  const attested = join(dir, 'azure-eastus.json');
+  writeFileSync(attested, JSON.stringify({ encoding: 'pkcs7', signature: readFileSync(join(AZURE, 'coder-2024-eastus.attested-signature.b64'), 'ascii').replace(/\s/g, '') }));
+  const at = ['--at', '2024-04-22T17:33:00Z'];
+
+  it('a build without the Azure verifier says so: loadAzureModule finds nothing at a missing path', async () => {
+    expect(await loadAzureModule('./no-such-azure-module.js')).toBeUndefined();
+  });
+
+  it('verifies a real attested document when the Azure verifier is in this build, and says the nonce was not checked; otherwise exit 2 with the reason', async () => {
+    const available = (await loadAzureModule()) !== undefined;
+    const result = await cliProcess(['verify', 'azure', ...at, attested]);
+    if (!available) {
+      expect(result.code).toBe(EXIT.usage);
+      expect(result.stderr).toBe('kube-join-broker: azure verification not available in this build\n');
+      return;
+    }
+    expect(result.code).toBe(EXIT.ok);
+    const out = JSON.parse(result.stdout);
+    expect(out.identity).toMatchObject({ provider: 'azure', account: '05e8b285-4ce1-46a3-b4c9-f51ba67d6acc', instanceId: '960a4b4a-dab2-44ef-9b73-7753043b4f16' });
+    expect(out.notes).toContain('azure: the nonce was not checked (no --nonce); the broker accepts only the nonce it issued');
+
+    const matching = await cliInProcess(['verify', 'azure', ...at, '--nonce', '20240422-233245', attested]);
+    expect(matching.code).toBe(EXIT.ok);
+    expect(JSON.parse(matching.stdout).notes.some((n: string) => n.startsWith('azure:'))).toBe(false);
+    const other = await cliInProcess(['verify', 'azure', ...at, '--nonce', 'not-the-one', attested]);
+    expect(other.code).toBe(EXIT.rejected);
+    expect(other.stderr).toContain('refused: invalid_nonce');
+  });
+});
+
