@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { describeConfigIssues, type ConfigIssue } from './config.js';
 import type { Deps } from './deps.js';
 import { problemErrorHandler, problemNotFound } from './http/errors.js';
+import { adminRoutes } from './http/routes/admin.js';
 import { ProblemError, problemResponse } from './http/problem.js';
 import { cloudInitRoutes } from './http/routes/cloud-init.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -31,6 +32,7 @@ export function createApp(deps: Deps): Hono {
   const clusterCa = createClusterCaSource(deps.kube, deps.clock);
   app.route('/', joinRoutes({ ...deps, clusterCa }, createAttestors(deps)));
   app.route('/', cloudInitRoutes(deps));
+  app.route('/', adminRoutes(deps));
   return app;
 }
 

@@ -15,6 +15,8 @@ export interface ConfigEnv {
   KUBE_TIMEOUT_MS?: string;
   KUBE_ACCESS_CLIENT_ID?: string;
   KUBE_ACCESS_CLIENT_SECRET?: string;
+  CF_ACCESS_TEAM_DOMAIN?: string;
+  CF_ACCESS_AUD?: string;
 }
 
 export interface Config {
@@ -30,6 +32,8 @@ export interface Config {
   kubeTimeoutMs: number;
   /** Cloudflare Access service-token headers for an API server behind a Cloudflare Tunnel. */
   kubeAccessHeaders: Record<string, string>;
+  /** Cloudflare Access in front of the admin API: its JWTs are accepted as admin credentials. */
+  adminAccess: { teamDomain: string; audience: string } | undefined;
 }
 
 export interface ConfigIssue {
@@ -51,6 +55,21 @@ const serviceUrl = z.pipe(
     z.instanceof(URL).check(
       z.refine((url) => url.protocol === 'https:' || LOOPBACK.has(url.hostname), 'must use https (http only for loopback)'),
       z.refine((url) => url.username === '' && url.password === '', 'must not contain credentials'),
+    ),
+  ),
+);
+
+/** The team domain Access issues JWTs from: exactly `https://<team>.cloudflareaccess.com`. */
+const accessTeamDomain = z.pipe(
+  z.string().check(z.trim(), z.url({ protocol: /^https$/, error: 'must be https://<team>.cloudflareaccess.com' })),
+  z.pipe(
+    z.transform((text: string) => new URL(text)),
+    z.instanceof(URL).check(
+      z.refine(
+        (url) => /^[a-z0-9]([a-z0-9-]*[a-z0-9])?\.cloudflareaccess\.com$/.test(url.hostname) && url.port === '' && url.username === '' && url.password === '',
+        'must be https://<team>.cloudflareaccess.com',
+      ),
+      z.refine((url) => url.pathname === '/' && url.search === '' && url.hash === '', 'must be the bare team domain, without a path'),
     ),
   ),
 );
@@ -81,6 +100,8 @@ const envSchema = z.object({
   KUBE_TIMEOUT_MS: integerInRange(5000, 100, 60_000),
   KUBE_ACCESS_CLIENT_ID: z.optional(z.string().check(z.minLength(1))),
   KUBE_ACCESS_CLIENT_SECRET: z.optional(z.string().check(z.minLength(1))),
+  CF_ACCESS_TEAM_DOMAIN: z.optional(accessTeamDomain),
+  CF_ACCESS_AUD: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,256}$/, 'must be the Access application\'s audience tag (AUD)'))),
 });
 
 /**
@@ -101,6 +122,9 @@ export function loadConfig(env: ConfigEnv): ConfigResult {
       }));
   if ((env.KUBE_ACCESS_CLIENT_ID === undefined) !== (env.KUBE_ACCESS_CLIENT_SECRET === undefined)) {
     issues.push({ variable: 'KUBE_ACCESS_CLIENT_SECRET', message: 'KUBE_ACCESS_CLIENT_ID and KUBE_ACCESS_CLIENT_SECRET go together' });
+  }
+  if ((present.CF_ACCESS_TEAM_DOMAIN === undefined) !== (present.CF_ACCESS_AUD === undefined)) {
+    issues.push({ variable: 'CF_ACCESS_AUD', message: 'CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD go together' });
   }
   let policy: JoinPolicy | undefined;
   if (typeof env.JOIN_POLICY === 'string' && env.JOIN_POLICY.length > 0) {
@@ -126,6 +150,10 @@ export function loadConfig(env: ConfigEnv): ConfigResult {
         e.KUBE_ACCESS_CLIENT_ID !== undefined && e.KUBE_ACCESS_CLIENT_SECRET !== undefined
           ? { 'CF-Access-Client-Id': e.KUBE_ACCESS_CLIENT_ID, 'CF-Access-Client-Secret': e.KUBE_ACCESS_CLIENT_SECRET }
           : {},
+      adminAccess:
+        e.CF_ACCESS_TEAM_DOMAIN !== undefined && e.CF_ACCESS_AUD !== undefined
+          ? { teamDomain: e.CF_ACCESS_TEAM_DOMAIN.origin, audience: e.CF_ACCESS_AUD }
+          : undefined,
     },
   };
 }

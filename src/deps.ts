@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { KubeApi } from './cluster/kube-api.js';
+import type { JoinAudit } from './audit/audit.js';
 import type { JoinLedger } from './ledger/ledger.js';
 import type { JoinRateLimits } from './http/rate-limit.js';
 import type { Logger } from './log.js';
@@ -26,6 +27,8 @@ export interface Deps {
   fetch: Fetch;
   kube: KubeApi;
   ledger: JoinLedger;
+  /** The join index and audit log (admin API, cron sweep, CSR approval). */
+  audit: JoinAudit;
   rateLimits: JoinRateLimits;
   log: Logger;
 }

@@ -1,5 +1,8 @@
+import { waitUntil } from 'cloudflare:workers';
 import type { Hono } from 'hono';
 import { createApp, createUnconfiguredApp } from './app.js';
+import { createDurableObjectAudit } from './audit/durable-object-audit.js';
+import type { JoinIndexObject } from './audit/join-index-object.js';
 import { createKubeApi } from './cluster/kube-api.js';
 import { loadConfig, type ConfigEnv } from './config.js';
 import { cryptoRandom, systemClock, type Deps } from './deps.js';
@@ -7,11 +10,14 @@ import { unlimited, type RateLimiter } from './http/rate-limit.js';
 import { createDurableObjectLedger } from './ledger/durable-object-ledger.js';
 import type { JoinLedgerObject } from './ledger/join-ledger-object.js';
 import { createConsoleLogger } from './log.js';
+import { runSweep } from './sweep/sweep.js';
 
 export { JoinLedgerObject } from './ledger/join-ledger-object.js';
+export { JoinIndexObject } from './audit/join-index-object.js';
 
 export interface Env extends ConfigEnv {
   LEDGER: DurableObjectNamespace<JoinLedgerObject>;
+  JOIN_INDEX: DurableObjectNamespace<JoinIndexObject>;
   JOIN_RATE_LIMIT_BY_ADDRESS?: RateLimit;
   JOIN_RATE_LIMIT_BY_IDENTITY?: RateLimit;
 }
@@ -22,17 +28,21 @@ function bindingRateLimiter(binding: RateLimit | undefined): RateLimiter {
   if (binding === undefined) return unlimited;
   return { allow: async (key) => (await binding.limit({ key })).success };
 }
-let built: { env: Env; app: Hono } | undefined;
+let built: { env: Env; app: Hono; deps: Deps | undefined } | undefined;
 
 /** Configuration is parsed once per isolate (and again only if the bindings object changes). */
 function appFor(env: Env): Hono {
-  if (built?.env === env) return built.app;
+  return built?.env === env ? built.app : build(env).app;
+}
+
+function build(env: Env): { app: Hono; deps: Deps | undefined } {
   const result = loadConfig(env);
   let app: Hono;
+  let deps: Deps | undefined;
   if (result.ok) {
     const { config } = result;
     const fetcher: Deps['fetch'] = (input, init) => fetch(input, init);
-    const deps: Deps = {
+    deps = {
       config,
       clock: systemClock,
       random: cryptoRandom,
@@ -46,6 +56,7 @@ function appFor(env: Env): Hono {
         random: cryptoRandom,
       }),
       ledger: createDurableObjectLedger(env.LEDGER),
+      audit: createDurableObjectAudit(env.JOIN_INDEX, { log, waitUntil }),
       rateLimits: {
         byAddress: bindingRateLimiter(env.JOIN_RATE_LIMIT_BY_ADDRESS),
         byIdentity: bindingRateLimiter(env.JOIN_RATE_LIMIT_BY_IDENTITY),
@@ -56,12 +67,21 @@ function appFor(env: Env): Hono {
   } else {
     app = createUnconfiguredApp(result.issues, log);
   }
-  built = { env, app };
-  return app;
+  built = { env, app, deps };
+  return built;
 }
 
 export default {
   fetch(request, env, ctx) {
     return appFor(env).fetch(request, env, ctx);
+  },
+  /** The cron sweep (wrangler.toml `[triggers]`, src/sweep/sweep.ts); skipped while misconfigured. */
+  async scheduled(_controller, env) {
+    const deps = built?.env === env ? built.deps : build(env).deps;
+    if (deps === undefined) {
+      log.error('sweep.skipped', { reason: 'invalid configuration' });
+      return;
+    }
+    await runSweep(deps);
   },
 } satisfies ExportedHandler<Env>;

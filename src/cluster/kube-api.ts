@@ -1,4 +1,4 @@
-import type { V1ConfigMap, V1Secret, V1SecretList, V1Status } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Node, V1Secret, V1SecretList, V1Status } from '@kubernetes/client-node';
 import type { Fetch, Random } from '../deps.js';
 
 /**
@@ -14,6 +14,8 @@ export interface KubeApi {
   listSecrets(namespace: string, options?: { labelSelector?: string }): Promise<V1Secret[]>;
   /** false when the Secret did not exist (or no longer matched the UID precondition). */
   deleteSecret(namespace: string, name: string, preconditions?: { uid?: string }): Promise<boolean>;
+  /** undefined when the Node does not exist. */
+  getNode(name: string): Promise<V1Node | undefined>;
 }
 
 export type KubeFailure = 'timeout' | 'network' | 'status';
@@ -164,6 +166,15 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
         return true;
       } catch (error) {
         if (error instanceof KubeApiError && (error.isNotFound || error.isConflict)) return false;
+        throw error;
+      }
+    },
+    async getNode(name) {
+      try {
+        const response = await call('get node', 'GET', `/api/v1/nodes/${encodeURIComponent(name)}`);
+        return (await response.json()) as V1Node;
+      } catch (error) {
+        if (error instanceof KubeApiError && error.isNotFound) return undefined;
         throw error;
       }
     },

@@ -1,11 +1,12 @@
-import type { AttestFailureReason, AttestResult, NodeIdentity } from '../attest/identity.js';
+import type { AttestFailureReason, AttestResult, NodeIdentity, Provider } from '../attest/identity.js';
+import type { AuditEvent, JoinRowEffect } from '../audit/audit.js';
 import { checkFreshness } from '../attest/freshness.js';
 import type { ClusterCaSource } from '../cluster/cluster-ca.js';
 import { MintError, mintBootstrapToken, revokeBootstrapToken, type MintedToken } from '../cluster/mint.js';
 import type { Deps } from '../deps.js';
 import { ProblemError, type ProblemCode } from '../http/problem.js';
 import { RATE_LIMIT_PERIOD_SECONDS } from '../http/rate-limit.js';
-import { ledgerKeyString, type LedgerKey } from '../ledger/ledger.js';
+import { ledgerKeyString, type ClaimResult, type LedgerKey } from '../ledger/ledger.js';
 import { decideJoin, renderNodeName } from '../policy/decide.js';
 import type { NodePool } from '../policy/schema.js';
 import { renderJoinBundle, type JoinBundle } from '../render/bundle.js';
@@ -33,6 +34,8 @@ const UNSUPPORTED_DETAIL: Partial<Record<ProblemCode, string>> = {
 export interface JoinContext {
   /** The caller's address, for the audit log. */
   sourceAddress: string | undefined;
+  /** The route's provider: the audit's only identity field for a document that did not verify. */
+  provider?: Provider;
 }
 
 export interface JoinSuccess {
@@ -41,7 +44,17 @@ export interface JoinSuccess {
   pool: NodePool;
 }
 
-export type JoinDeps = Pick<Deps, 'config' | 'clock' | 'random' | 'kube' | 'ledger' | 'rateLimits' | 'log'> & { clusterCa: ClusterCaSource };
+export type JoinDeps = Pick<Deps, 'config' | 'clock' | 'random' | 'kube' | 'ledger' | 'audit' | 'rateLimits' | 'log'> & { clusterCa: ClusterCaSource };
+
+/** What the ledger's claim refusals tell the caller. */
+const CLAIM_CODES: Record<Exclude<ClaimResult, { ok: true }>['reason'], ProblemCode> = {
+  already_joined: 'already_joined',
+  in_flight: 'already_joined',
+  terminated: 'access_denied',
+  not_announced: 'access_denied',
+};
+
+type AuditAbout = Pick<AuditEvent, 'provider' | 'account' | 'region' | 'instanceId' | 'pool' | 'nodeName' | 'tokenId'>;
 
 /**
  * One join, in the order of DESIGN.md's pipeline:
@@ -51,48 +64,64 @@ export type JoinDeps = Pick<Deps, 'config' | 'clock' | 'random' | 'kube' | 'ledg
  * 3. freshness against the pool's window,
  * 4. the node name from the pool's template,
  * 5. the cluster CA (before anything is minted: without it no bundle can be built),
- * 6. claim the instance in the ledger (one join per instance),
- * 7. mint the token, render the bundle, commit the claim,
+ * 6. claim the instance in the ledger (one join per instance; the pool's requireLaunchHook),
+ * 7. mint the token, render the bundle, write the join index row (durable before the bundle is
+ *    returned: the CSR approver relies on it), commit the claim,
  * 8. on any failure after the claim: revoke what was minted and release the claim.
- * Every refusal is logged with its full reason and answered with a stable code only.
+ * Every refusal is logged and audited with its full reason and answered with a stable code only.
+ * Refusals are audited in the background (`recordLater`): never delaying or failing the answer.
  */
 export async function runJoin(deps: JoinDeps, attestation: AttestResult, context: JoinContext): Promise<JoinSuccess> {
   const { log } = deps;
-  const refuse = (code: ProblemCode, reason: string, detail: string, fields: Record<string, string | undefined> = {}): never => {
-    log.warn('join.refused', { code, reason, detail, source: context.sourceAddress, ...fields });
-    throw new ProblemError(code, UNSUPPORTED_DETAIL[code], code === 'upstream_unavailable' ? 5 : undefined);
+  const refuse = (
+    code: ProblemCode,
+    reason: string,
+    detail: string,
+    about: AuditAbout = {},
+    options: { retryAfterSeconds?: number; effect?: JoinRowEffect } = {},
+  ): never => {
+    log.warn('join.refused', { code, reason, detail, source: context.sourceAddress, ...about });
+    deps.audit.recordLater({ at: deps.clock.now().toISOString(), event: 'join.refused', code, reason, detail, source: context.sourceAddress, ...about }, options.effect);
+    throw new ProblemError(code, UNSUPPORTED_DETAIL[code], options.retryAfterSeconds ?? (code === 'upstream_unavailable' ? 5 : undefined));
   };
 
-  if (!attestation.ok) return refuse(ATTEST_CODES[attestation.error.reason], attestation.error.reason, attestation.error.detail);
+  if (!attestation.ok) {
+    return refuse(ATTEST_CODES[attestation.error.reason], attestation.error.reason, attestation.error.detail, context.provider === undefined ? {} : { provider: context.provider });
+  }
   const identity = attestation.identity;
-  const who = { provider: identity.provider, account: identity.account, instanceId: identity.instanceId };
   const key: LedgerKey = { provider: identity.provider, account: identity.account, instanceId: identity.instanceId };
+  const who: AuditAbout = { ...key, ...(identity.region === undefined ? {} : { region: identity.region }) };
 
   if (!(await deps.rateLimits.byIdentity.allow(ledgerKeyString(key)))) {
-    log.warn('join.refused', { code: 'rate_limited', reason: 'identity_rate_limit', source: context.sourceAddress, ...who });
-    throw new ProblemError('rate_limited', undefined, RATE_LIMIT_PERIOD_SECONDS);
+    return refuse('rate_limited', 'identity_rate_limit', 'more joins of this identity than the per-identity limit allows', who, { retryAfterSeconds: RATE_LIMIT_PERIOD_SECONDS });
   }
 
   const decision = decideJoin(identity, deps.config.policy);
   if (!decision.ok) return refuse('access_denied', decision.reason, decision.detail, who);
   const { pool } = decision;
+  const inPool: AuditAbout = { ...who, pool: pool.name };
 
   const now = deps.clock.now();
   const fresh = checkFreshness(identity.issuedAt, now, { maxAgeSeconds: pool.freshness });
-  if (!fresh.ok) return refuse('stale_document', fresh.error.reason, fresh.error.detail, { ...who, pool: pool.name });
+  if (!fresh.ok) return refuse('stale_document', fresh.error.reason, fresh.error.detail, inPool);
 
   const named = renderNodeName(pool.nodeName, identity, pool);
-  if (!named.ok) return refuse('invalid_claims', 'node_name', named.detail, { ...who, pool: pool.name });
+  if (!named.ok) return refuse('invalid_claims', 'node_name', named.detail, inPool);
+  const asNode: AuditAbout = { ...inPool, nodeName: named.nodeName };
 
-  const clusterCa = await deps.clusterCa.get().catch((error: unknown) => {
-    log.error('join.cluster_info_unavailable', { ...who, error: error instanceof Error ? error.message : 'unknown' });
-    throw new ProblemError('upstream_unavailable', undefined, 5);
-  });
+  const clusterCa = await deps.clusterCa.get().catch((error: unknown) =>
+    refuse('upstream_unavailable', 'cluster_info_unavailable', error instanceof Error ? error.message : 'unknown error', asNode),
+  );
 
-  const claim = await deps.ledger.claim({ key, issuedAt: identity.issuedAt, rejoin: pool.rejoin, now, leaseMs: CLAIM_LEASE_MS });
-  if (!claim.ok) return refuse('already_joined', claim.reason, claim.detail, { ...who, pool: pool.name, ledgerKey: ledgerKeyString(key) });
+  const claim = await deps.ledger.claim({ key, issuedAt: identity.issuedAt, rejoin: pool.rejoin, now, leaseMs: CLAIM_LEASE_MS, requireLaunch: pool.requireLaunchHook });
+  if (!claim.ok) return refuse(CLAIM_CODES[claim.reason], claim.reason, claim.detail, asNode);
 
   let minted: MintedToken | undefined;
+  let revoked = false;
+  const revoke = async (tokenId: string) => {
+    revoked = true;
+    await revokeBootstrapToken(deps.kube, tokenId).catch(() => false);
+  };
   try {
     minted = await mintBootstrapToken(deps.kube, deps.random, {
       identity,
@@ -101,8 +130,9 @@ export async function runJoin(deps: JoinDeps, attestation: AttestResult, context
       usages: pool.discovery === 'token' ? ['signing', 'authentication'] : ['authentication'],
       now,
     });
+    const tokenId = minted.token.id;
     const bundle = renderJoinBundle({
-      token: { id: minted.token.id, secret: minted.token.secret, expiresAt: minted.expiresAt },
+      token: { id: tokenId, secret: minted.token.secret, expiresAt: minted.expiresAt },
       nodeName: named.nodeName,
       apiServer: deps.config.clusterEndpoint?.origin ?? clusterCa.server,
       clusterName: deps.config.clusterName,
@@ -113,6 +143,25 @@ export async function runJoin(deps: JoinDeps, attestation: AttestResult, context
       nodeLabels: pool.nodeLabels,
       nodeTaints: pool.nodeTaints,
     });
+    const mintedAt = now.toISOString();
+    const tokenExpiresAt = minted.expiresAt.toISOString();
+    // Durable before the bundle leaves: the CSR approver and the admin API trust this row.
+    await deps.audit
+      .recordMint(
+        {
+          key: ledgerKeyString(key),
+          ...key,
+          ...(identity.region === undefined ? {} : { region: identity.region }),
+          nodeName: named.nodeName,
+          pool: pool.name,
+          tokenId,
+          mintedAt,
+          expiresAt: tokenExpiresAt,
+          addresses: { ips: [...identity.addresses.ips], dnsNames: [...identity.addresses.dnsNames] },
+        },
+        { at: mintedAt, event: 'join.minted', ...asNode, tokenId, source: context.sourceAddress },
+      )
+      .catch((error: unknown) => refuse('upstream_unavailable', 'index_unavailable', error instanceof Error ? error.name : 'unknown error', { ...asNode, tokenId }));
     const committed = await deps.ledger.commit({
       key,
       claimId: claim.claimId,
@@ -122,27 +171,31 @@ export async function runJoin(deps: JoinDeps, attestation: AttestResult, context
         issuedAt: identity.issuedAt.toISOString(),
         nodeName: named.nodeName,
         pool: pool.name,
-        tokenId: minted.token.id,
-        mintedAt: now.toISOString(),
-        tokenExpiresAt: minted.expiresAt.toISOString(),
+        tokenId,
+        mintedAt,
+        tokenExpiresAt,
       },
     });
     if (!committed) {
-      // The lease ran out while we worked and another request may hold the instance now.
-      await revokeBootstrapToken(deps.kube, minted.token.id).catch(() => false);
-      return refuse('already_joined', 'lease_expired', 'the claim expired before the join committed', { ...who, pool: pool.name });
+      // The claim is gone: its lease ran out while we worked (another request may hold the
+      // instance now), or a lifecycle terminate dropped it. Nothing minted here may survive.
+      await revoke(tokenId);
+      return refuse('already_joined', 'claim_lost', 'the claim expired or the instance was terminated before the join committed', { ...asNode, tokenId }, {
+        effect: { kind: 'token_revoked', tokenId, key: ledgerKeyString(key), at: deps.clock.now().toISOString() },
+      });
     }
-    log.info('join.minted', { ...who, region: identity.region, pool: pool.name, nodeName: named.nodeName, tokenId: minted.token.id, expiresAt: bundle.expiresAt, source: context.sourceAddress });
+    log.info('join.minted', { ...asNode, tokenId, expiresAt: bundle.expiresAt, source: context.sourceAddress });
     return { bundle, identity, pool };
   } catch (error) {
     await deps.ledger.release(key, claim.claimId).catch(() => undefined);
+    if (minted !== undefined && !revoked) await revoke(minted.token.id);
     if (error instanceof ProblemError) throw error;
-    if (minted !== undefined) await revokeBootstrapToken(deps.kube, minted.token.id).catch(() => false);
     if (error instanceof MintError) {
-      log.error('join.mint_failed', { ...who, pool: pool.name, error: error.message });
-      throw new ProblemError('upstream_unavailable', undefined, error.retryAfterSeconds);
+      return refuse('upstream_unavailable', 'mint_failed', error.message, asNode, { retryAfterSeconds: error.retryAfterSeconds });
     }
-    log.error('join.failed', { ...who, pool: pool.name, error: error instanceof Error ? error.name : 'unknown' });
+    const name = error instanceof Error ? error.name : 'unknown';
+    log.error('join.failed', { ...asNode, error: name });
+    deps.audit.recordLater({ at: deps.clock.now().toISOString(), event: 'join.refused', code: 'internal_error', reason: 'internal_error', detail: name, source: context.sourceAddress, ...asNode });
     throw error;
   }
 }

@@ -17,5 +17,20 @@ export function createDurableObjectLedger(namespace: DurableObjectNamespace<Join
     async get(key) {
       return stub(key).get();
     },
+    async reset(key, request) {
+      return stub(key).reset(request);
+    },
+    async markTokenRevoked(key, tokenId, at) {
+      return stub(key).markTokenRevoked(tokenId, at);
+    },
+    async markTokenUsed(key, tokenId, at) {
+      return stub(key).markTokenUsed(tokenId, at);
+    },
+    async markTerminated(key, at) {
+      return stub(key).markTerminated(at);
+    },
+    async expectLaunch(key, at, details) {
+      return stub(key).expectLaunch(at, details);
+    },
   };
 }

@@ -1,6 +1,28 @@
 import { DurableObject } from 'cloudflare:workers';
-import { claimInstance, commitClaim, releaseClaim, type InstanceState, type Transition } from './instance-state.js';
-import type { ClaimRequest, ClaimResult, CommitRequest, JoinRecord } from './ledger.js';
+import {
+  claimInstance,
+  commitClaim,
+  expectLaunch,
+  isEmptyState,
+  markToken,
+  releaseClaim,
+  resetInstance,
+  terminateInstance,
+  type InstanceState,
+  type Transition,
+} from './instance-state.js';
+import type {
+  ClaimRequest,
+  ClaimResult,
+  CommitRequest,
+  JoinRecord,
+  LaunchDetails,
+  LaunchResult,
+  ResetRequest,
+  ResetResult,
+  TerminateResult,
+  TokenMarkResult,
+} from './ledger.js';
 
 const STATE_KEY = 'state';
 
@@ -13,7 +35,7 @@ export class JoinLedgerObject extends DurableObject {
   private apply<T>(transition: (state: InstanceState) => Transition<T>): T {
     const kv = this.ctx.storage.kv;
     const { result, state } = transition(kv.get<InstanceState>(STATE_KEY) ?? {});
-    if (state.record === undefined && state.claim === undefined) kv.delete(STATE_KEY);
+    if (isEmptyState(state)) kv.delete(STATE_KEY);
     else kv.put(STATE_KEY, state);
     return result;
   }
@@ -32,5 +54,30 @@ export class JoinLedgerObject extends DurableObject {
 
   get(): JoinRecord | undefined {
     return this.ctx.storage.kv.get<InstanceState>(STATE_KEY)?.record;
+  }
+
+  /** The whole state, for tests and operators' debugging. */
+  state(): InstanceState {
+    return this.ctx.storage.kv.get<InstanceState>(STATE_KEY) ?? {};
+  }
+
+  reset(request: ResetRequest): ResetResult {
+    return this.apply((state) => resetInstance(state, request));
+  }
+
+  markTokenRevoked(tokenId: string, at: Date): TokenMarkResult {
+    return this.apply((state) => markToken(state, tokenId, at, 'tokenRevokedAt'));
+  }
+
+  markTokenUsed(tokenId: string, at: Date): TokenMarkResult {
+    return this.apply((state) => markToken(state, tokenId, at, 'tokenUsedAt'));
+  }
+
+  markTerminated(at: Date): TerminateResult {
+    return this.apply((state) => terminateInstance(state, at));
+  }
+
+  expectLaunch(at: Date, details: LaunchDetails): LaunchResult {
+    return this.apply((state) => expectLaunch(state, at, details));
   }
 }

@@ -78,6 +78,11 @@ export const nodePoolSchema = z.strictObject({
    * delivered over HTTPS, so no JWS (an offline brute-force target) is ever published.
    */
   discovery: z._default(z.enum(['token', 'file']), 'token'),
+  /**
+   * Only instances an autoscaling launch hook announced (`POST /v1/hooks/aws/lifecycle`) may
+   * join: a document of a machine started outside the group is refused (`access_denied`).
+   */
+  requireLaunchHook: z._default(z.boolean(), false),
 });
 export type NodePool = z.infer<typeof nodePoolSchema>;
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ClusterHandle, type ClusterOptions, startCluster } from '../../dev/cluster/index.js';
 
-export const FIXTURES = fileURLToPath(new URL('../../../shared/kubernetes/fixtures/', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../fixtures/kubernetes/', import.meta.url));
 
 export function fixture(name: string): string {
   return readFileSync(join(FIXTURES, name), 'utf8');

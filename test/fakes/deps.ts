@@ -1,8 +1,9 @@
-import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Node, V1Secret } from '@kubernetes/client-node';
 import { loadConfig, type Config, type ConfigEnv } from '../../src/config.js';
 import { KubeApiError, type KubeApi } from '../../src/cluster/kube-api.js';
 import type { Clock, Deps, Random } from '../../src/deps.js';
 import type { Logger, LogFields } from '../../src/log.js';
+import { inMemoryAudit } from './audit.js';
 import { inMemoryLedger } from './ledger.js';
 import { unlimited } from '../../src/http/rate-limit.js';
 
@@ -66,13 +67,24 @@ export function capturingLogger(): Logger & { lines: CapturedLog[]; text(): stri
 export function fakeKube(init: { configMaps?: Record<string, V1ConfigMap> } = {}): KubeApi & {
   secrets: Map<string, V1Secret>;
   configMaps: Map<string, V1ConfigMap>;
+  nodes: Map<string, V1Node>;
   failWith?: KubeApiError | undefined;
 } {
   const secrets = new Map<string, V1Secret>();
   const configMaps = new Map(Object.entries(init.configMaps ?? {}));
+  const nodes = new Map<string, V1Node>();
+  let uids = 0;
+  // Equality selectors only (`k=v,k2=v2`): the broker uses no other kind.
+  const matches = (secret: V1Secret, selector: string | undefined) =>
+    selector === undefined ||
+    selector.split(',').every((term) => {
+      const [key, value] = term.split('=');
+      return secret.metadata?.labels?.[key!] === value;
+    });
   const fake = {
     secrets,
     configMaps,
+    nodes,
     failWith: undefined as KubeApiError | undefined,
     check(operation: string) {
       if (fake.failWith) throw fake.failWith;
@@ -88,7 +100,7 @@ export function fakeKube(init: { configMaps?: Record<string, V1ConfigMap> } = {}
       fake.check('create secret');
       const key = `${namespace}/${secret.metadata?.name}`;
       if (secrets.has(key)) throw new KubeApiError('create secret', 'status', 409, 'AlreadyExists');
-      const stored = { ...secret, metadata: { ...secret.metadata, namespace, uid: `uid-${secrets.size + 1}` } };
+      const stored = { ...secret, metadata: { ...secret.metadata, namespace, uid: `uid-${++uids}` } };
       secrets.set(key, stored);
       return stored;
     },
@@ -96,13 +108,19 @@ export function fakeKube(init: { configMaps?: Record<string, V1ConfigMap> } = {}
       fake.check('get secret');
       return secrets.get(`${namespace}/${name}`);
     },
-    async listSecrets(namespace: string) {
+    async listSecrets(namespace: string, options: { labelSelector?: string } = {}) {
       fake.check('list secrets');
-      return [...secrets.entries()].filter(([key]) => key.startsWith(`${namespace}/`)).map(([, s]) => s);
+      return [...secrets.entries()].filter(([key, s]) => key.startsWith(`${namespace}/`) && matches(s, options.labelSelector)).map(([, s]) => s);
     },
-    async deleteSecret(namespace: string, name: string) {
+    async deleteSecret(namespace: string, name: string, preconditions?: { uid?: string }) {
       fake.check('delete secret');
+      const found = secrets.get(`${namespace}/${name}`);
+      if (found === undefined || (preconditions?.uid !== undefined && found.metadata?.uid !== preconditions.uid)) return false;
       return secrets.delete(`${namespace}/${name}`);
+    },
+    async getNode(name: string) {
+      fake.check('get node');
+      return nodes.get(name);
     },
   };
   return fake;
@@ -116,6 +134,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps {
     fetch: async () => new Response('fake fetch: no network in unit tests', { status: 599 }),
     kube: fakeKube(),
     ledger: inMemoryLedger(),
+    audit: inMemoryAudit(),
     rateLimits: { byAddress: unlimited, byIdentity: unlimited },
     log: capturingLogger(),
     ...overrides,

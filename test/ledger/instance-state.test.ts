@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { claimInstance, commitClaim, releaseClaim, type InstanceState } from '../../src/ledger/instance-state.js';
+import {
+  claimInstance,
+  commitClaim,
+  expectLaunch,
+  isEmptyState,
+  markToken,
+  releaseClaim,
+  resetInstance,
+  terminateInstance,
+  type InstanceState,
+} from '../../src/ledger/instance-state.js';
 import type { ClaimRequest, CommitRequest } from '../../src/ledger/ledger.js';
 import type { RejoinPolicy } from '../../src/policy/schema.js';
 
@@ -92,6 +102,133 @@ describe('the one-join rule', () => {
   it('never admits a terminated instance again', () => {
     const state = joined();
     state.record!.terminatedAt = at(100).toISOString();
-    expect(claimInstance(state, claimAt(200, at(150), 'always-within-window'), 'c2').result).toMatchObject({ ok: false, reason: 'already_joined' });
+    expect(claimInstance(state, claimAt(200, at(150), 'always-within-window'), 'c2').result).toEqual({
+      ok: false,
+      reason: 'terminated',
+      detail: `instance was terminated at ${at(100).toISOString()}`,
+    });
+  });
+});
+
+describe('admin reset', () => {
+  it('forgets the join so the same document joins again (rejoin: never), and says who and when', () => {
+    const { result, state } = resetInstance(joined(), { at: at(30), by: 'admin-token' });
+    expect(result).toMatchObject({ found: true, previous: { tokenId: 'abcdef', nodeName: 'ip-10-0-1-23.ec2.internal' }, terminatedAt: undefined });
+    expect(state).toEqual({ lastReset: { at: at(30).toISOString(), by: 'admin-token' } });
+    expect(claimInstance(state, claimAt(31), 'c2').result).toEqual({ ok: true, claimId: 'c2' });
+  });
+
+  it('forgets a termination too', () => {
+    const terminated = terminateInstance(joined(), at(10)).state;
+    const { result, state } = resetInstance(terminated, { at: at(20), by: 'alice@example.com' });
+    expect(result).toMatchObject({ found: true, terminatedAt: at(10).toISOString() });
+    expect(claimInstance(state, claimAt(21), 'c2').result).toEqual({ ok: true, claimId: 'c2' });
+  });
+
+  it('finds nothing to reset on an unknown instance, or one that only has a claim or a launch', () => {
+    expect(resetInstance({}, { at: at(0), by: 'x' })).toEqual({ result: { found: false }, state: {} });
+    const claimed = claimInstance({}, claimAt(0), 'c1').state;
+    expect(resetInstance(claimed, { at: at(1), by: 'x' })).toEqual({ result: { found: false }, state: claimed });
+    const launched = expectLaunch({}, at(0), {}).state;
+    expect(resetInstance(launched, { at: at(1), by: 'x' }).result).toEqual({ found: false });
+  });
+
+  it('leaves a join in flight and the launch announcement alone', () => {
+    const launched = expectLaunch(joined('always-within-window'), at(2), { autoScalingGroupName: 'asg' }).state;
+    const inFlight = claimInstance(launched, claimAt(3, T0, 'always-within-window'), 'c2').state;
+    const { state } = resetInstance(inFlight, { at: at(4), by: 'x' });
+    expect(state.claim?.id).toBe('c2');
+    expect(state.launch).toEqual({ expectedAt: at(2).toISOString(), details: { autoScalingGroupName: 'asg' } });
+    expect(commitClaim(state, commitAt(5, 'c2')).state.record?.joins).toBe(1);
+  });
+});
+
+describe('token marks', () => {
+  it.each(['tokenRevokedAt', 'tokenUsedAt'] as const)('%s: marks the current token once, keeps the first time, ignores other tokens', (mark) => {
+    const first = markToken(joined(), 'abcdef', at(10), mark);
+    expect(first.result).toBe('marked');
+    expect(first.state.record?.[mark]).toBe(at(10).toISOString());
+    const again = markToken(first.state, 'abcdef', at(20), mark);
+    expect(again).toEqual({ result: 'already_marked', state: first.state });
+    expect(markToken(joined(), 'zzzzzz', at(10), mark)).toEqual({ result: 'unknown_token', state: joined() });
+    expect(markToken({}, 'abcdef', at(10), mark)).toEqual({ result: 'unknown_token', state: {} });
+  });
+
+  it('a used token can still be marked revoked (and the other way round)', () => {
+    const used = markToken(joined(), 'abcdef', at(10), 'tokenUsedAt').state;
+    const both = markToken(used, 'abcdef', at(11), 'tokenRevokedAt');
+    expect(both.result).toBe('marked');
+    expect(both.state.record).toMatchObject({ tokenUsedAt: at(10).toISOString(), tokenRevokedAt: at(11).toISOString() });
+  });
+});
+
+describe('lifecycle terminate', () => {
+  it('marks the record and returns it for the caller to revoke and clean up; later joins are refused', () => {
+    const { result, state } = terminateInstance(joined('always-within-window'), at(100));
+    expect(result).toMatchObject({ terminatedAt: at(100).toISOString(), alreadyTerminated: false, record: { tokenId: 'abcdef', nodeName: 'ip-10-0-1-23.ec2.internal', terminatedAt: at(100).toISOString() } });
+    expect(state.terminatedAt).toBe(at(100).toISOString());
+    expect(claimInstance(state, claimAt(101, at(101), 'always-within-window'), 'c2').result).toMatchObject({ ok: false, reason: 'terminated' });
+  });
+
+  it('terminates an instance that never joined, so a replay of its document cannot join later', () => {
+    const { result, state } = terminateInstance({}, at(5));
+    expect(result).toEqual({ record: undefined, terminatedAt: at(5).toISOString(), alreadyTerminated: false });
+    expect(state).toEqual({ terminatedAt: at(5).toISOString() });
+    expect(claimInstance(state, claimAt(6), 'c1').result).toMatchObject({ ok: false, reason: 'terminated' });
+  });
+
+  it('is idempotent: the second call keeps the first time and changes nothing', () => {
+    const first = terminateInstance(joined(), at(100)).state;
+    const second = terminateInstance(first, at(200));
+    expect(second.result).toMatchObject({ terminatedAt: at(100).toISOString(), alreadyTerminated: true });
+    expect(second.state).toBe(first);
+  });
+
+  it('drops a claim in flight, so that join cannot commit', () => {
+    const claimed = claimInstance({}, claimAt(0), 'c1').state;
+    const { state } = terminateInstance(claimed, at(1));
+    expect(state.claim).toBeUndefined();
+    expect(commitClaim(state, commitAt(2, 'c1')).result).toBe(false);
+  });
+});
+
+describe('lifecycle launch and requireLaunchHook', () => {
+  const requiring = (seconds: number): ClaimRequest => ({ ...claimAt(seconds), requireLaunch: true });
+
+  it('refuses an instance no launch hook announced, and admits it once one did', () => {
+    expect(claimInstance({}, requiring(0), 'c1').result).toEqual({ ok: false, reason: 'not_announced', detail: 'no launch hook recorded' });
+    const { result, state } = expectLaunch({}, at(0), { autoScalingGroupName: 'asg-workers', source: 'sns', eventId: 'm-1' });
+    expect(result).toEqual({ alreadyExpected: false, launch: { expectedAt: at(0).toISOString(), details: { autoScalingGroupName: 'asg-workers', source: 'sns', eventId: 'm-1' } } });
+    expect(claimInstance(state, requiring(1), 'c1').result).toEqual({ ok: true, claimId: 'c1' });
+  });
+
+  it('without the requirement, an unannounced instance joins', () => {
+    expect(claimInstance({}, { ...claimAt(0), requireLaunch: false }, 'c1').result).toEqual({ ok: true, claimId: 'c1' });
+  });
+
+  it('is idempotent and keeps only the known detail fields', () => {
+    const first = expectLaunch({}, at(0), { eventId: 'm-1', extra: 'dropped' } as never).state;
+    expect(first.launch).toEqual({ expectedAt: at(0).toISOString(), details: { eventId: 'm-1' } });
+    const second = expectLaunch(first, at(9), { eventId: 'm-2' });
+    expect(second).toEqual({ result: { launch: first.launch, alreadyExpected: true }, state: first });
+  });
+
+  it('the announcement survives the commit (a later rejoin still counts as announced)', () => {
+    const launched = expectLaunch({}, at(0), {}).state;
+    const claimed = claimInstance(launched, { ...requiring(1), rejoin: 'always-within-window' }, 'c1').state;
+    const committed = commitClaim(claimed, commitAt(2, 'c1')).state;
+    expect(committed.launch).toBeDefined();
+    expect(claimInstance(committed, { ...requiring(3), rejoin: 'always-within-window' }, 'c2').result).toEqual({ ok: true, claimId: 'c2' });
+  });
+});
+
+describe('isEmptyState', () => {
+  it.each([
+    [{}, true],
+    [{ claim: undefined }, true],
+    [{ terminatedAt: 'x' }, false],
+    [{ launch: { expectedAt: 'x', details: {} } }, false],
+  ] as [InstanceState, boolean][])('%j → %s', (state, empty) => {
+    expect(isEmptyState(state)).toBe(empty);
   });
 });

@@ -33,7 +33,10 @@ export async function startWorker(bindings: Record<string, string>, options: { r
     compatibilityDate,
     compatibilityFlags: ['nodejs_compat'],
     bindings,
-    durableObjects: { LEDGER: { className: 'JoinLedgerObject', useSQLite: true } },
+    durableObjects: {
+      LEDGER: { className: 'JoinLedgerObject', useSQLite: true },
+      JOIN_INDEX: { className: 'JoinIndexObject', useSQLite: true },
+    },
     ratelimits: { ...WRANGLER_RATE_LIMITS, ...options.rateLimits },
   });
   const url = await miniflare.ready;

@@ -38,7 +38,7 @@ export function joinRoutes(deps: JoinDeps, attestors: Partial<Record<Provider, A
       const body = new Uint8Array(await c.req.arrayBuffer());
       if (body.length === 0) throw new ProblemError('malformed_document', 'The request body is empty: post the identity document.');
       const attestation = await attest({ body, contentType: c.req.header('content-type'), now: deps.clock.now() });
-      const { bundle, pool } = await runJoin(deps, attestation, { sourceAddress });
+      const { bundle, pool } = await runJoin(deps, attestation, { sourceAddress, provider });
       switch (format) {
         case 'json':
           return c.json(bundle, 200, NO_STORE);

@@ -1,0 +1,134 @@
+import { retentionAt, type AuditEvent, type JoinRow } from '../audit/audit.js';
+import { BOOTSTRAP_TOKEN_NAMESPACE } from '../cluster/bootstrap-token.js';
+import { isExpired, readBrokerToken, type BrokerToken } from '../cluster/broker-tokens.js';
+import { BROKER_TOKEN_SELECTOR } from '../cluster/mint.js';
+import type { Deps } from '../deps.js';
+import type { LedgerKey } from '../ledger/ledger.js';
+
+export type SweepDeps = Pick<Deps, 'kube' | 'ledger' | 'audit' | 'clock' | 'log'>;
+
+/** At most this many index rows are reconciled per run (each may cost one Node read). */
+export const RECONCILE_BATCH = 500;
+
+export interface SweepReport {
+  expiredDeleted: number;
+  reconciled: { used: number; revoked: number };
+  pruned: { events: number; joins: number };
+  /** Steps that failed (each is logged); the others still ran. */
+  failed: SweepStep[];
+}
+
+export type SweepStep = 'list' | 'expired' | 'reconcile' | 'prune';
+
+const ACTOR = 'cron';
+
+/**
+ * The cron sweep (wrangler.toml `[triggers]`), one pass:
+ * 1. read the index rows whose token should still be alive, then list the broker's tokens (in
+ *    that order: a row is written only after its Secret exists, so every row read first has its
+ *    Secret in the later list unless the Secret is gone);
+ * 2. delete broker tokens whose `expiration` has passed and which the tokencleaner has not removed
+ *    (kube-controller-manager down, its controller disabled), each with its UID as precondition
+ *    so a Secret recreated under the same name in between is left alone;
+ * 3. reconcile: a row whose Secret vanished before expiry was used (its Node exists: the CSR
+ *    approver or an operator deleted the spent token) or revoked outside the broker (no Node);
+ *    the ledger and the index are marked and the audit says which;
+ * 4. prune the audit to its retention (AUDIT_RETENTION).
+ * Only Secrets `readBrokerToken` accepts are ever deleted: never kubeadm's own tokens.
+ */
+export async function runSweep(deps: SweepDeps): Promise<SweepReport> {
+  const { log } = deps;
+  const now = deps.clock.now();
+  const report: SweepReport = { expiredDeleted: 0, reconciled: { used: 0, revoked: 0 }, pruned: { events: 0, joins: 0 }, failed: [] };
+  const step = async (name: SweepStep, work: () => Promise<void>): Promise<boolean> => {
+    try {
+      await work();
+      return true;
+    } catch (error) {
+      report.failed.push(name);
+      log.error('sweep.step_failed', { step: name, error: error instanceof Error ? error.message : 'unknown' });
+      return false;
+    }
+  };
+
+  let rows: JoinRow[] = [];
+  let tokens: BrokerToken[] = [];
+  const listed = await step('list', async () => {
+    rows = await deps.audit.unsettledJoins(now.toISOString(), RECONCILE_BATCH);
+    const secrets = await deps.kube.listSecrets(BOOTSTRAP_TOKEN_NAMESPACE, { labelSelector: BROKER_TOKEN_SELECTOR });
+    tokens = secrets.flatMap((secret) => readBrokerToken(secret) ?? []);
+  });
+
+  if (listed) {
+    await step('expired', async () => {
+      for (const token of tokens.filter((t) => isExpired(t.expiration, now))) {
+        if (!(await deps.kube.deleteSecret(BOOTSTRAP_TOKEN_NAMESPACE, token.secretName, { uid: token.uid }))) continue;
+        report.expiredDeleted++;
+        const expiredAt = token.expiration.kind === 'at' ? token.expiration.at.toISOString() : 'unparseable';
+        await deps.audit.record({
+          ...eventAbout(token),
+          at: deps.clock.now().toISOString(),
+          event: 'token.expired_deleted',
+          reason: 'expired',
+          detail: `expiration ${expiredAt} passed and the tokencleaner had not deleted the Secret`,
+          actor: ACTOR,
+        });
+      }
+    });
+
+    await step('reconcile', async () => {
+      const present = new Set(tokens.map((t) => t.tokenId));
+      for (const row of rows.filter((r) => !present.has(r.tokenId))) {
+        const at = deps.clock.now();
+        const key: LedgerKey = { provider: row.provider, account: row.account, instanceId: row.instanceId };
+        const node = await deps.kube.getNode(row.nodeName);
+        const used = node !== undefined;
+        if (used) await deps.ledger.markTokenUsed(key, row.tokenId, at);
+        else await deps.ledger.markTokenRevoked(key, row.tokenId, at);
+        await deps.audit.record(
+          {
+            at: at.toISOString(),
+            event: used ? 'token.used' : 'token.revoked',
+            provider: row.provider,
+            account: row.account,
+            ...(row.region === undefined ? {} : { region: row.region }),
+            instanceId: row.instanceId,
+            nodeName: row.nodeName,
+            pool: row.pool,
+            tokenId: row.tokenId,
+            reason: used ? 'node_registered' : 'secret_deleted_outside_broker',
+            detail: used
+              ? `the token Secret is gone before its expiry (${row.expiresAt}) and Node ${row.nodeName} exists`
+              : `the token Secret was deleted before its expiry (${row.expiresAt}), not by the broker, and no Node ${row.nodeName} exists`,
+            actor: ACTOR,
+          },
+          { kind: used ? 'token_used' : 'token_revoked', tokenId: row.tokenId, key: row.key, at: at.toISOString() },
+        );
+        if (used) report.reconciled.used++;
+        else report.reconciled.revoked++;
+      }
+    });
+  }
+
+  await step('prune', async () => {
+    report.pruned = await deps.audit.prune(retentionAt(now));
+  });
+
+  log.info('sweep.done', {
+    expiredDeleted: report.expiredDeleted,
+    reconciledUsed: report.reconciled.used,
+    reconciledRevoked: report.reconciled.revoked,
+    prunedEvents: report.pruned.events,
+    prunedJoins: report.pruned.joins,
+    failed: report.failed,
+  });
+  return report;
+}
+
+function eventAbout(token: BrokerToken): Omit<AuditEvent, 'at' | 'event'> {
+  const about: Omit<AuditEvent, 'at' | 'event'> = { tokenId: token.tokenId };
+  if (token.identity !== undefined) Object.assign(about, token.identity);
+  if (token.nodeName !== undefined) about.nodeName = token.nodeName;
+  if (token.pool !== undefined) about.pool = token.pool;
+  return about;
+}
