@@ -47,6 +47,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       io.stderr(`kube-join-broker: ${error.message}\n`);
       return EXIT.rejected;
     }
-    throw error;
+    // A bug, not a verdict: never exit 1 (which scripts read as "refused").
+    io.stderr(`kube-join-broker: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (process.env['KJB_DEBUG'] === '1' && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    return EXIT.usage;
   }
 }

@@ -11,6 +11,15 @@ export interface CliIo {
   readonly now: () => Date;
 }
 
+/**
+ * Where the operator typed the command. `npm run cli` runs the script in the package root and
+ * passes the directory it was started from as INIT_CWD; relative paths (documents, policies,
+ * kubeconfigs, the token file) mean that directory, as they would for any command.
+ */
+export function invocationDirectory(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+  return env['npm_lifecycle_event'] === 'cli' && env['INIT_CWD'] ? env['INIT_CWD'] : cwd;
+}
+
 export function processIo(): CliIo {
   return {
     stdout: (text) => void process.stdout.write(text),
@@ -20,7 +29,7 @@ export function processIo(): CliIo {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return new Uint8Array(Buffer.concat(chunks));
     },
-    cwd: process.cwd(),
+    cwd: invocationDirectory(),
     now: () => new Date(),
   };
 }

@@ -125,6 +125,7 @@ export async function verifyCommand(argv: readonly string[], io: CliIo): Promise
     now = at;
   }
   if (values.nonce !== undefined && provider !== 'azure') throw new UsageError('--nonce applies to azure only');
+  if (values.audience !== undefined && provider !== 'gcp') throw new UsageError('--audience applies to gcp only (OIDC audiences come from the policy\'s issuers)');
   if ((values.jwks !== undefined || values['fetch-keys']) && provider === 'aws') throw new UsageError('--jwks and --fetch-keys apply to gcp and oidc only (AWS certificates are built in)');
   if (values.jwks !== undefined && values['fetch-keys']) throw new UsageError('use either --jwks or --fetch-keys, not both');
 

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -8,7 +8,7 @@ import { startCluster, type ClusterHandle } from '../../dev/cluster/index.js';
 import { instanceDocument, runDir, signDocument, testPolicy } from '../e2e/stack.js';
 import { run } from '../support/run.js';
 import { startWorker, type RunningWorker } from '../worker/harness.js';
-import { cliProcess } from './support.js';
+import { cliInProcess, cliProcess } from './support.js';
 
 const RBAC = 'rbac.authorization.k8s.io';
 /** Everything setup may create; the snapshot covers all of it, so "nothing more" is checked. */
@@ -161,6 +161,18 @@ describe('setup against the emulator (a kubeadm cluster without the broker)', ()
     expect(readFileSync(join(work, 'secret.token'), 'utf8').trim()).toBe(token);
   });
 
+  it('with credentials that may not create RBAC: exit 1, the API server\'s reason, nothing created', async () => {
+    const before = snapshot(cluster);
+    // The emulator's static broker token: authenticated as the ServiceAccount, authorized for nothing setup needs.
+    const { code, stdout, stderr } = await cliProcess(['setup', '--kubeconfig', cluster.brokerKubeconfigPath, '--service-account', 'other-broker', '--token', 'none'], { cwd: work });
+    expect(code).toBe(EXIT.rejected);
+    expect(stderr).toBe(
+      'kube-join-broker: create ServiceAccount kube-system/other-broker: HTTP 403: serviceaccounts is forbidden: User "system:serviceaccount:kube-system:kube-join-broker" cannot create resource "serviceaccounts" in API group "" in the namespace "kube-system" (setup needs a cluster administrator: it creates RBAC objects)\n',
+    );
+    expect(stdout).not.toContain(cluster.brokerToken);
+    expect(snapshot(cluster)).toEqual(before);
+  });
+
   describe('the broker with the token setup produced', () => {
     let worker: RunningWorker;
     let token: string;
@@ -202,3 +214,36 @@ describe('setup against the emulator (a kubeadm cluster without the broker)', ()
     });
   });
 });
+
+describe('setup usage errors (table, in process)', () => {
+  it.each([
+    ['no kubeconfig', ['setup'], '--kubeconfig <file> is required'],
+    ['missing kubeconfig file', ['setup', '--kubeconfig', 'no-such.kubeconfig'], '--kubeconfig no-such.kubeconfig: ENOENT'],
+    ['a group that is not a bootstrap group', ['setup', '--dry-run', '--groups', 'system:nodes'], '--groups: not a bootstrap-token group: "system:nodes"'],
+    ['unknown token kind', ['setup', '--dry-run', '--token', 'forever'], '--token: "forever" is not one of request, secret, none'],
+    ['ttl under 10 minutes', ['setup', '--dry-run', '--token-ttl', '5m'], '--token-ttl: "5m" is not a duration of at least 10m'],
+    ['ttl for a Secret token', ['setup', '--dry-run', '--token', 'secret', '--token-ttl', '1h'], '--token-ttl applies to --token request only'],
+    ['both token destinations', ['setup', '--dry-run', '--print-token', '--token-file', 'x'], 'use either --print-token or --token-file'],
+    ['bad ServiceAccount name', ['setup', '--dry-run', '--service-account', 'Broker'], '--service-account: "Broker" is not a ServiceAccount name'],
+    ['a positional argument', ['setup', '--dry-run', 'extra'], 'unexpected argument "extra"'],
+  ])('%s → exit 2', async (_name, args, message) => {
+    const result = await cliInProcess(args);
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(message);
+  });
+
+  it('an unreachable API server: exit 1 with the connection error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kjb-cli-unreachable-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      'apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: gone\n  context:\n    cluster: gone\n    user: admin\ncurrent-context: gone\nusers:\n- name: admin\n  user:\n    token: not-a-real-token\n',
+    );
+    const result = await cliInProcess(['setup', '--kubeconfig', kubeconfig, '--token', 'none'], { cwd: dir });
+    expect(result.code).toBe(EXIT.rejected);
+    expect(result.stderr).toMatch(/^kube-join-broker: create ServiceAccount kube-system\/kube-join-broker: .*ECONNREFUSED/);
+    expect(result.stderr).not.toContain('not-a-real-token');
+  });
+});
+

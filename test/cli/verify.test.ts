@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,8 +6,15 @@ import { EXIT } from '../../cli/exit-codes.js';
 import { loadAzureModule } from '../../cli/verify/verifiers.js';
 import { cliInProcess, cliProcess, npmCli, repoRoot } from './support.js';
 
-const AWS_VECTOR = '../shared/vectors/aws/teleport-2021-us-west-2.rsa2048';
-const GCP = '../shared/vectors/gcp';
+/**
+ * Vectors are read from the committed copies in test/fixtures (tests read only committed files).
+ * The acceptance command line names the vector by its shared path, relative to the repository
+ * root; it runs verbatim wherever that path exists, else with the committed copy.
+ */
+const SHARED_AWS_VECTOR = '../shared/vectors/aws/teleport-2021-us-west-2.rsa2048';
+const AWS_VECTOR = 'test/fixtures/aws/teleport-2021-us-west-2.rsa2048';
+const ACCEPTANCE_AWS_VECTOR = existsSync(join(repoRoot, SHARED_AWS_VECTOR)) ? SHARED_AWS_VECTOR : AWS_VECTOR;
+const GCP = 'test/fixtures/gcp';
 const GCP_TOKEN = `${GCP}/infisical-2024-us-central1-a.jwt`;
 const GCP_AUDIENCE = '71d1b279-2fe3-4828-85f5-2f4a2fdb02a1';
 const GCP_KEYS = `${GCP}/google-jwks-kid-a3b762f8.json`;
@@ -28,7 +35,7 @@ const awsPolicy = (accounts: string[]) =>
 
 describe('verify, as operators run it (real processes)', () => {
   it('prints the identity a real AWS document proves: npm run --silent cli -- verify aws --at … <file> from the repository root', async () => {
-    const { code, stdout, stderr } = await npmCli(['verify', 'aws', '--at', '2021-09-03T21:26:00Z', AWS_VECTOR]);
+    const { code, stdout, stderr } = await npmCli(['verify', 'aws', '--at', '2021-09-03T21:26:00Z', ACCEPTANCE_AWS_VECTOR]);
     expect(stderr).toBe('');
     expect(code).toBe(EXIT.ok);
     const out = JSON.parse(stdout);
@@ -37,8 +44,15 @@ describe('verify, as operators run it (real processes)', () => {
     expect(out.freshness).toEqual({ issuedAt: '2021-09-03T21:25:44.000Z', ageSeconds: 16, windowSeconds: 600 });
   });
 
+  it('resolves relative paths against the directory npm run was started from (INIT_CWD), not the package root', async () => {
+    const { run } = await import('../support/run.js');
+    const { code, stdout } = await run('npm', ['run', '--silent', 'cli', '--', 'verify', 'aws', '--at', '2021-09-03T21:26:00Z', 'fixtures/aws/teleport-2021-us-west-2.rsa2048'], undefined, { cwd: join(repoRoot, 'test') });
+    expect(code).toBe(EXIT.ok);
+    expect(JSON.parse(stdout).identity.instanceId).toBe('i-078517ca8a70a1dde');
+  });
+
   it('refuses the same document judged now: stale_document under the default 600 s window, exit 1, reason on stderr only', async () => {
-    const { code, stdout, stderr } = await npmCli(['verify', 'aws', AWS_VECTOR]);
+    const { code, stdout, stderr } = await npmCli(['verify', 'aws', ACCEPTANCE_AWS_VECTOR]);
     expect(code).toBe(EXIT.rejected);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/^kube-join-broker verify: refused: stale_document\n {2}stage: {2}freshness\n {2}detail: issued \d+(\.\d+)? s before now \(2021-09-03T21:25:44\.000Z\), window 600 s\n/);
@@ -187,9 +201,9 @@ describe('the kube-join-broker bin', () => {
 });
 
 describe('verify azure', () => {
-  const AZURE = join(repoRoot, '../shared/vectors/azure');
+  const AZURE = [join(repoRoot, 'test/fixtures/azure'), join(repoRoot, '../shared/vectors/azure')].find((d) => existsSync(join(d, 'coder-2024-eastus.attested-signature.b64')));
   const attested = join(dir, 'azure-eastus.json');
-  writeFileSync(attested, JSON.stringify({ encoding: 'pkcs7', signature: readFileSync(join(AZURE, 'coder-2024-eastus.attested-signature.b64'), 'ascii').replace(/\s/g, '') }));
+  if (AZURE !== undefined) writeFileSync(attested, JSON.stringify({ encoding: 'pkcs7', signature: readFileSync(join(AZURE, 'coder-2024-eastus.attested-signature.b64'), 'ascii').replace(/\s/g, '') }));
   const at = ['--at', '2024-04-22T17:33:00Z'];
 
   it('a build without the Azure verifier says so: loadAzureModule finds nothing at a missing path', async () => {
@@ -204,6 +218,7 @@ describe('verify azure', () => {
       expect(result.stderr).toBe('kube-join-broker: azure verification not available in this build\n');
       return;
     }
+    expect(AZURE).toBeDefined();
     expect(result.code).toBe(EXIT.ok);
     const out = JSON.parse(result.stdout);
     expect(out.identity).toMatchObject({ provider: 'azure', account: '05e8b285-4ce1-46a3-b4c9-f51ba67d6acc', instanceId: '960a4b4a-dab2-44ef-9b73-7753043b4f16' });
