@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 
 const wranglerToml = readFileSync(new URL('../../wrangler.toml', import.meta.url), 'utf8');
@@ -12,6 +13,29 @@ export const WRANGLER_RATE_LIMITS: RateLimits = Object.fromEntries(
     ([, name, limit, period]) => [name!, { simple: { limit: Number(limit), period: Number(period) as 10 | 60 } }],
   ),
 );
+
+/**
+ * The `[assets]` of wrangler.toml as Miniflare takes them: the directory (filled by the build,
+ * scripts/build-assets.mjs; Miniflare reads its `_headers`) and `run_worker_first` as static
+ * routing. test/contract/assets.test.ts checks this equals wrangler's own translation.
+ */
+export const WRANGLER_ASSETS = (() => {
+  const section = /^\[assets\]\n((?:(?!\[).*\n?)*)/m.exec(wranglerToml)?.[1];
+  if (section === undefined) return undefined;
+  const directory = /^directory\s*=\s*"([^"]+)"/m.exec(section)![1]!;
+  const runWorkerFirst = JSON.parse(/^run_worker_first\s*=\s*(\[.*\])/m.exec(section)![1]!) as string[];
+  return {
+    directory: fileURLToPath(new URL(`../../${directory}`, import.meta.url)),
+    routerConfig: {
+      has_user_worker: true,
+      static_routing: {
+        user_worker: runWorkerFirst.filter((rule) => !rule.startsWith('!')),
+        asset_worker: runWorkerFirst.filter((rule) => rule.startsWith('!')).map((rule) => rule.slice(1)),
+      },
+    },
+    assetConfig: { compatibility_date: compatibilityDate, compatibility_flags: ['nodejs_compat'] },
+  };
+})();
 
 export interface RunningWorker {
   /** The Worker's loopback URL, for real clients such as curl. */
@@ -38,6 +62,7 @@ export async function startWorker(bindings: Record<string, string>, options: { r
       JOIN_INDEX: { className: 'JoinIndexObject', useSQLite: true },
     },
     ratelimits: { ...WRANGLER_RATE_LIMITS, ...options.rateLimits },
+    ...(WRANGLER_ASSETS === undefined ? {} : { assets: WRANGLER_ASSETS }),
   });
   const url = await miniflare.ready;
   return {
