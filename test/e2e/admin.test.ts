@@ -1,0 +1,301 @@
+/**
+ * Issue 8 (admin API and cron) end to end: the built Worker in workerd with the real ledger and
+ * join index Durable Objects, the Kubernetes API emulator over HTTPS, real kubectl and openssl.
+ */
+import type { V1Secret } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredAuditEvent } from '../../src/audit/audit.js';
+import type { InstanceState } from '../../src/ledger/instance-state.js';
+import type { JoinBundle } from '../../src/render/bundle.js';
+import { run } from '../support/run.js';
+import { kubectl, writeTemp } from './kubectl.js';
+import { E2E_ADMIN_TOKEN, brokerSecrets, instanceDocument, signDocument, startStack, testPolicy, type InstanceDocument, type Stack } from './stack.js';
+
+const ACCOUNT = '111122223333';
+const AUTH = { authorization: `Bearer ${E2E_ADMIN_TOKEN}` };
+
+/** Every admin response body and every minted token secret, for the no-secret check at the end. */
+const adminBodies: string[] = [];
+const tokenSecrets: string[] = [];
+
+async function admin(stack: Stack, path: string, init: RequestInit = {}): Promise<{ status: number; body: string; json: () => unknown }> {
+  const res = await stack.worker.fetch(path, { ...init, headers: { ...AUTH, ...(init.headers as Record<string, string>) } });
+  const body = await res.text();
+  adminBodies.push(body);
+  return { status: res.status, body, json: () => JSON.parse(body) as unknown };
+}
+
+async function join(stack: Stack, document: InstanceDocument): Promise<Response> {
+  return stack.post('/v1/join/aws', await signDocument(document));
+}
+
+async function joined(stack: Stack, document = instanceDocument()): Promise<JoinBundle> {
+  const res = await join(stack, document);
+  expect(res.status, await res.clone().text()).toBe(200);
+  const bundle = (await res.json()) as JoinBundle;
+  tokenSecrets.push(bundle.token.split('.')[1]!);
+  return bundle;
+}
+
+async function ledgerState(stack: Stack, instanceId: string): Promise<InstanceState> {
+  const namespace = (await stack.worker.miniflare.getDurableObjectNamespace('LEDGER')) as unknown as {
+    idFromName(name: string): unknown;
+    get(id: unknown): { state(): Promise<InstanceState> };
+  };
+  return namespace.get(namespace.idFromName(`aws/${ACCOUNT}/${instanceId}`)).state();
+}
+
+/** Refusals are audited in the background (waitUntil): wait until the event has landed. */
+async function auditEvents(stack: Stack, query: string, until: (items: StoredAuditEvent[]) => boolean = () => true): Promise<StoredAuditEvent[]> {
+  for (let attempt = 0; ; attempt++) {
+    const page = (await admin(stack, `/v1/joins?${query}`)).json() as { items: StoredAuditEvent[] };
+    if (until(page.items) || attempt >= 100) return page.items;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const keyPath = (instanceId: string) => `/v1/joins/${encodeURIComponent(`aws/${ACCOUNT}/${instanceId}`)}`;
+
+describe('the admin API against the emulator', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ worker: { captureOutput: true } });
+  });
+  afterAll(() => stack.stop());
+
+  it('GET /v1/tokens lists a minted token; revoking it deletes the Secret, the ledger and audit record it, and the token stops authenticating', async () => {
+    const document = instanceDocument({ privateIp: '10.0.3.4' });
+    const bundle = await joined(stack, document);
+    const kubeconfig = writeTemp('bootstrap-kubelet.conf', bundle.kubeconfig);
+    const before = await kubectl(kubeconfig, ['get', 'csr']);
+    expect(before.code, before.stderr).toBe(0);
+
+    const listed = (await admin(stack, '/v1/tokens')).json() as { items: { tokenId: string }[] };
+    expect(listed.items).toContainEqual({
+      tokenId: bundle.tokenId,
+      nodeName: 'ip-10-0-3-4.ec2.internal',
+      identity: { provider: 'aws', account: ACCOUNT, region: 'us-east-1', instanceId: document.instanceId },
+      pool: 'workers',
+      expiresAt: new Date(bundle.expiresAt).toISOString(),
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    });
+
+    const revoked = await admin(stack, `/v1/tokens/${bundle.tokenId}`, { method: 'DELETE' });
+    expect(revoked.status).toBe(204);
+    expect(stack.cluster.store.get('secrets', 'kube-system', `bootstrap-token-${bundle.tokenId}`)).toBeUndefined();
+    expect((await ledgerState(stack, document.instanceId)).record?.tokenRevokedAt).toEqual(expect.any(String));
+    const events = await auditEvents(stack, `instanceId=${document.instanceId}`);
+    expect(events.map((e) => [e.event, e.tokenId, e.actor])).toEqual([
+      ['token.revoked', bundle.tokenId, 'admin-token'],
+      ['join.minted', bundle.tokenId, undefined],
+    ]);
+
+    const after = await kubectl(kubeconfig, ['get', 'csr']);
+    expect(after.code).not.toBe(0);
+    expect(after.stderr).toContain('You must be logged in to the server');
+    const curl = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', stack.cluster.caPath, '-H', `Authorization: Bearer ${bundle.token}`, `${stack.cluster.url}/apis/certificates.k8s.io/v1/certificatesigningrequests`]);
+    expect(curl.stdout).toBe('401');
+    expect((await admin(stack, `/v1/tokens/${bundle.tokenId}`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('DELETE /v1/tokens never deletes a kubeadm token: 404, the Secret stays', async () => {
+    const manifest = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'bootstrap.kubernetes.io/token',
+      metadata: { name: 'bootstrap-token-kadm42', namespace: 'kube-system' },
+      stringData: { 'token-id': 'kadm42', 'token-secret': 'kadmsecret012345', 'usage-bootstrap-authentication': 'true' },
+    };
+    const created = await kubectl(stack.cluster.adminKubeconfigPath, ['create', '-f', '-'], JSON.stringify(manifest));
+    expect(created.code, created.stderr).toBe(0);
+    expect((await admin(stack, '/v1/tokens/kadm42', { method: 'DELETE' })).status).toBe(404);
+    expect(stack.cluster.store.get('secrets', 'kube-system', 'bootstrap-token-kadm42')).toBeDefined();
+    expect(((await admin(stack, '/v1/tokens')).json() as { items: { tokenId: string }[] }).items.map((i) => i.tokenId)).not.toContain('kadm42');
+  });
+
+  it('reset: the same document joins again, once', async () => {
+    const document = instanceDocument();
+    const body = await signDocument(document);
+    expect((await stack.post('/v1/join/aws', body)).status).toBe(200);
+    expect((await stack.post('/v1/join/aws', body)).status).toBe(409);
+    expect((await admin(stack, keyPath(document.instanceId), { method: 'DELETE' })).status).toBe(204);
+    const again = await stack.post('/v1/join/aws', body);
+    expect(again.status).toBe(200);
+    tokenSecrets.push(((await again.json()) as JoinBundle).token.split('.')[1]!);
+    expect((await stack.post('/v1/join/aws', body)).status).toBe(409);
+    expect((await ledgerState(stack, document.instanceId)).lastReset).toEqual({ at: expect.any(String), by: 'admin-token' });
+    const events = await auditEvents(stack, `instanceId=${document.instanceId}`, (items) => items.length >= 5);
+    expect(events.map((e) => e.event)).toEqual(['join.refused', 'join.minted', 'instance.reset', 'join.refused', 'join.minted']);
+    expect((await admin(stack, keyPath('i-0nosuchinstance'), { method: 'DELETE' })).status).toBe(404);
+    expect((await admin(stack, '/v1/joins/aws%2Fnot-a-key', { method: 'DELETE' })).status).toBe(400);
+  });
+
+  it('GET /v1/joins shows refusals with their detailed reason', async () => {
+    const denied = instanceDocument({ accountId: '999999999999' });
+    expect((await join(stack, denied)).status).toBe(403);
+    const [event] = await auditEvents(stack, `instanceId=${denied.instanceId}&outcome=refused`, (items) => items.length > 0);
+    expect(event).toMatchObject({
+      event: 'join.refused',
+      code: 'access_denied',
+      reason: 'access_denied',
+      provider: 'aws',
+      account: '999999999999',
+      instanceId: denied.instanceId,
+      detail: 'no rule matched (rule 0: account)',
+    });
+
+    const stale = instanceDocument({ pendingTime: new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z') });
+    expect((await join(stack, stale)).status).toBe(403);
+    const [staleEvent] = await auditEvents(stack, `instanceId=${stale.instanceId}`, (items) => items.length > 0);
+    expect(staleEvent).toMatchObject({ code: 'stale_document', pool: 'workers', detail: expect.any(String) });
+  });
+
+  it('filters and paginates the audit in the Durable Object', async () => {
+    const since = new Date().toISOString();
+    const documents = Array.from({ length: 5 }, (_, i) => instanceDocument({ privateIp: `10.0.5.${i + 1}` }));
+    for (const document of documents) await joined(stack, document);
+    const all = (await admin(stack, `/v1/joins?outcome=joined&since=${since}&limit=500`)).json() as { items: StoredAuditEvent[]; nextCursor: string | null };
+    expect(all.nextCursor).toBeNull();
+    expect(all.items.map((e) => e.instanceId)).toEqual(documents.map((d) => d.instanceId).reverse());
+
+    const paged: string[] = [];
+    let path = `/v1/joins?outcome=joined&since=${since}&limit=2`;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = (await admin(stack, path)).json() as { items: StoredAuditEvent[]; nextCursor: string | null };
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      paged.push(...page.items.map((e) => e.instanceId!));
+      if (page.nextCursor === null) break;
+      path = `/v1/joins?outcome=joined&since=${since}&limit=2&cursor=${page.nextCursor}`;
+    }
+    expect(paged).toEqual(all.items.map((e) => e.instanceId));
+
+    const one = all.items[2]!;
+    expect(((await admin(stack, `/v1/joins?node=${one.nodeName}&since=${since}`)).json() as { items: StoredAuditEvent[] }).items.map((e) => e.instanceId)).toEqual([one.instanceId]);
+    expect(((await admin(stack, `/v1/joins?provider=gcp&since=${since}`)).json() as { items: unknown[] }).items).toEqual([]);
+    expect(((await admin(stack, `/v1/joins?account=${ACCOUNT}&until=${since}&outcome=joined`)).json() as { items: StoredAuditEvent[] }).items.every((e) => e.at < since)).toBe(true);
+    expect((await admin(stack, '/v1/joins?limit=0')).status).toBe(400);
+  });
+
+  it('no token secret appears in any admin response or in the Worker log', () => {
+    expect(tokenSecrets.length).toBeGreaterThan(5);
+    const output = stack.worker.output();
+    expect(output).toContain('"event":"join.minted"');
+    for (const secret of [...tokenSecrets, 'kadmsecret012345']) {
+      for (const body of adminBodies) expect(body).not.toContain(secret);
+      expect(output).not.toContain(secret);
+    }
+    expect(output).not.toContain(E2E_ADMIN_TOKEN);
+  });
+});
+
+describe('the cron sweep against the emulator', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // The tokencleaner stays out of it: the sweep is what must remove expired broker tokens.
+    stack = await startStack({ cluster: { resyncIntervalMs: 0 } });
+    stack.cluster.controllers.tokenCleaner.stop();
+  });
+  afterAll(() => stack.stop());
+
+  const expiredToken = (id: string, broker: boolean) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'bootstrap.kubernetes.io/token',
+    metadata: {
+      name: `bootstrap-token-${id}`,
+      namespace: 'kube-system',
+      ...(broker
+        ? {
+            labels: { 'app.kubernetes.io/managed-by': 'kube-join-broker', 'kube-join-broker.io/pool': 'workers' },
+            annotations: { 'kube-join-broker.io/identity': JSON.stringify({ provider: 'aws', account: ACCOUNT, region: 'us-east-1', instanceId: 'i-0expired' }), 'kube-join-broker.io/node-name': 'node-expired' },
+          }
+        : {}),
+    },
+    stringData: { 'token-id': id, 'token-secret': '0123456789abcdef', expiration: new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z'), 'usage-bootstrap-authentication': 'true' },
+  });
+
+  async function sweep(): Promise<void> {
+    const worker = await stack.worker.miniflare.getWorker();
+    const result = await worker.scheduled({ cron: '*/5 * * * *', scheduledTime: new Date() });
+    expect(result.outcome).toBe('ok');
+  }
+
+  it("deletes an expired broker token the tokencleaner left, and leaves kubeadm's own tokens and live ones alone", async () => {
+    for (const [id, broker] of [['brkexp', true], ['kadexp', false]] as const) {
+      const created = await kubectl(stack.cluster.adminKubeconfigPath, ['create', '-f', '-'], JSON.stringify(expiredToken(id, broker)));
+      expect(created.code, created.stderr).toBe(0);
+    }
+    const live = await joined(stack);
+    await sweep();
+    const names = (stack.cluster.store.list('secrets', 'kube-system') as unknown as V1Secret[]).map((s) => s.metadata?.name);
+    expect(names).not.toContain('bootstrap-token-brkexp');
+    expect(names).toContain('bootstrap-token-kadexp');
+    expect(names).toContain(`bootstrap-token-${live.tokenId}`);
+    const events = (await admin(stack, '/v1/joins?instanceId=i-0expired')).json() as { items: StoredAuditEvent[] };
+    expect(events.items).toEqual([expect.objectContaining({ event: 'token.expired_deleted', tokenId: 'brkexp', nodeName: 'node-expired', actor: 'cron' })]);
+  });
+
+  it('reconciles tokens whose Secret vanished before expiry: used when the Node registered, revoked when not', async () => {
+    const usedDocument = instanceDocument({ privateIp: '10.0.9.1' });
+    const goneDocument = instanceDocument({ privateIp: '10.0.9.2' });
+    const used = await joined(stack, usedDocument);
+    const gone = await joined(stack, goneDocument);
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: used.nodeName } };
+    expect((await kubectl(stack.cluster.adminKubeconfigPath, ['create', '-f', '-'], JSON.stringify(node))).code).toBe(0);
+    for (const bundle of [used, gone]) {
+      const deleted = await kubectl(stack.cluster.adminKubeconfigPath, ['-n', 'kube-system', 'delete', 'secret', `bootstrap-token-${bundle.tokenId}`]);
+      expect(deleted.code, deleted.stderr).toBe(0);
+    }
+    await sweep();
+    expect((await ledgerState(stack, usedDocument.instanceId)).record?.tokenUsedAt).toEqual(expect.any(String));
+    expect((await ledgerState(stack, goneDocument.instanceId)).record?.tokenRevokedAt).toEqual(expect.any(String));
+    const cron = ((await admin(stack, '/v1/joins?limit=10')).json() as { items: StoredAuditEvent[] }).items.filter((e) => e.actor === 'cron' && e.event !== 'token.expired_deleted');
+    expect(cron.map((e) => [e.event, e.tokenId, e.reason]).sort()).toEqual(
+      [
+        ['token.revoked', gone.tokenId, 'secret_deleted_outside_broker'],
+        ['token.used', used.tokenId, 'node_registered'],
+      ].sort(),
+    );
+    expect(brokerSecrets(stack.cluster).map((s) => s.metadata?.name)).not.toContain(`bootstrap-token-${gone.tokenId}`);
+  });
+});
+
+describe('a burst through the single join index', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // The API-server timeout is raised: on a loaded 2-core machine the emulator itself can take
+    // seconds to answer 200 creates at once, and the index is what is under test here.
+    stack = await startStack({ rateLimits: { JOIN_RATE_LIMIT_BY_ADDRESS: { simple: { limit: 10_000, period: 60 } } }, env: { KUBE_TIMEOUT_MS: '30000' } });
+    // Warm the isolate's cluster-info cache: a cold burst would be 200 concurrent reads of
+    // cluster-info (never shared between requests), which is not what this test is about.
+    await joined(stack);
+  });
+  afterAll(() => stack.stop());
+
+  it('200 concurrent joins all succeed, each with its joins row and join.minted event', async () => {
+    const since = new Date().toISOString();
+    const documents = Array.from({ length: 200 }, () => instanceDocument());
+    const bodies: string[] = [];
+    const signing = performance.now();
+    for (let i = 0; i < documents.length; i += 25) bodies.push(...(await Promise.all(documents.slice(i, i + 25).map((d) => signDocument(d)))));
+    console.log(`admin e2e: signed 200 documents in ${Math.round(performance.now() - signing)} ms`);
+    const started = performance.now();
+    const responses = await Promise.all(bodies.map((body) => stack.post('/v1/join/aws', body)));
+    const elapsedMs = performance.now() - started;
+    const statuses = responses.map((r) => r.status);
+    const failures = await Promise.all(responses.filter((r) => r.status !== 200).map(async (r) => `${r.status} ${((await r.json()) as { code: string }).code}`));
+    expect(failures).toEqual([]);
+    expect(statuses).toHaveLength(200);
+    console.log(`admin e2e: 200 concurrent joins through one join index took ${Math.round(elapsedMs)} ms end to end`);
+    const minted: StoredAuditEvent[] = [];
+    let path = `/v1/joins?outcome=joined&since=${since}&limit=500`;
+    for (;;) {
+      const page = (await admin(stack, path)).json() as { items: StoredAuditEvent[]; nextCursor: string | null };
+      minted.push(...page.items);
+      if (page.nextCursor === null) break;
+      path = `/v1/joins?outcome=joined&since=${since}&limit=500&cursor=${page.nextCursor}`;
+    }
+    expect(new Set(minted.map((e) => e.instanceId))).toEqual(new Set(documents.map((d) => d.instanceId)));
+    expect(brokerSecrets(stack.cluster)).toHaveLength(201);
+  }, 180_000);
+});
