@@ -260,6 +260,66 @@ describe('the cron sweep against the emulator', () => {
   });
 });
 
+describe('the join index Durable Object itself', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.stop());
+
+  interface IndexStub {
+    record(event: object, effect?: object): Promise<void>;
+    recordMint(row: object, event: object): Promise<void>;
+    events(query: object): Promise<{ items: StoredAuditEvent[]; nextBefore?: number }>;
+    join(key: string): Promise<Record<string, unknown> | undefined>;
+    joinByToken(tokenId: string): Promise<Record<string, unknown> | undefined>;
+    joinsByNode(nodeName: string): Promise<Record<string, unknown>[]>;
+    prune(policy: { before: string; maxEvents: number }): Promise<{ events: number; joins: number }>;
+  }
+  async function index(): Promise<IndexStub> {
+    const namespace = (await stack.worker.miniflare.getDurableObjectNamespace('JOIN_INDEX')) as unknown as { idFromName(name: string): unknown; get(id: unknown): IndexStub };
+    return namespace.get(namespace.idFromName('index'));
+  }
+
+  it('keeps a row per instance with its attested addresses, found by key, token and node; marks apply once', async () => {
+    const document = instanceDocument({ privateIp: '10.0.8.8' });
+    const bundle = await joined(stack, document);
+    const stub = await index();
+    const row = await stub.join(`aws/${ACCOUNT}/${document.instanceId}`);
+    expect(row).toEqual({
+      key: `aws/${ACCOUNT}/${document.instanceId}`,
+      provider: 'aws',
+      account: ACCOUNT,
+      region: 'us-east-1',
+      instanceId: document.instanceId,
+      nodeName: 'ip-10-0-8-8.ec2.internal',
+      pool: 'workers',
+      tokenId: bundle.tokenId,
+      mintedAt: expect.any(String),
+      expiresAt: new Date(bundle.expiresAt).toISOString(),
+      addresses: { ips: ['10.0.8.8'], dnsNames: ['ip-10-0-8-8.ec2.internal'] },
+      joins: 1,
+    });
+    expect(await stub.joinByToken(bundle.tokenId)).toEqual(row);
+    expect(await stub.joinsByNode('ip-10-0-8-8.ec2.internal')).toEqual([row]);
+    await stub.record({ at: '2026-11-30T12:00:00.000Z', event: 'token.used', tokenId: bundle.tokenId }, { kind: 'token_used', tokenId: bundle.tokenId, at: '2026-11-30T12:00:00.000Z' });
+    await stub.record({ at: '2026-11-30T12:05:00.000Z', event: 'token.used', tokenId: bundle.tokenId }, { kind: 'token_used', tokenId: bundle.tokenId, at: '2026-11-30T12:05:00.000Z' });
+    expect((await stub.join(`aws/${ACCOUNT}/${document.instanceId}`))?.['usedAt']).toBe('2026-11-30T12:00:00.000Z');
+  });
+
+  it('prunes by age and by count, newest kept', async () => {
+    const stub = await index();
+    const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    for (let i = 0; i < 3; i++) await stub.record({ at: old, event: 'join.refused', instanceId: `i-old-${i}` });
+    for (let i = 0; i < 5; i++) await stub.record({ at: new Date().toISOString(), event: 'join.refused', instanceId: `i-new-${i}` });
+    const total = (await stub.events({ limit: 500 })).items.length;
+    const pruned = await stub.prune({ before: new Date(Date.now() - 30 * 86_400_000).toISOString(), maxEvents: 4 });
+    expect(pruned.events).toBe(total - 4);
+    const kept = (await stub.events({ limit: 500 })).items;
+    expect(kept.map((e) => e.instanceId)).toEqual(['i-new-4', 'i-new-3', 'i-new-2', 'i-new-1']);
+  });
+});
+
 describe('a burst through the single join index', () => {
   let stack: Stack;
   beforeAll(async () => {
