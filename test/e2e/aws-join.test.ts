@@ -6,13 +6,14 @@ import type { V1CertificateSigningRequest, V1Secret } from '@kubernetes/client-n
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JoinBundle } from '../../src/render/bundle.js';
 import { Sandbox } from '../render/harness.js';
 import { run } from '../support/run.js';
+import { brokerClient, joinAws, joinText, type BrokerClient, type JoinBundle } from './client.js';
 import { csrManifest, kubectl, kubeletClientCsr, writeTemp } from './kubectl.js';
 import { instanceDocument, signDocument, startStack, testPolicy, type Stack } from './stack.js';
 
 let stack: Stack;
+let broker: BrokerClient;
 beforeAll(async () => {
   stack = await startStack({
     policy: testPolicy(
@@ -20,6 +21,7 @@ beforeAll(async () => {
       [{ pool: 'workers', provider: 'aws', accounts: ['111122223333'] }],
     ),
   });
+  broker = brokerClient(stack);
 });
 afterAll(() => stack.stop());
 
@@ -28,19 +30,17 @@ const brokerSecrets = () =>
     .list('secrets', 'kube-system')
     .filter((s) => (s as unknown as V1Secret).metadata?.labels?.['app.kubernetes.io/managed-by'] === 'kube-join-broker') as unknown as V1Secret[];
 
-async function join(query = '', document = instanceDocument()): Promise<Response> {
-  return stack.post(`/v1/join/aws${query}`, await signDocument(document));
-}
 
 describe('a dev-signed document', () => {
   let bundle: JoinBundle;
   const document = instanceDocument({ privateIp: '10.0.7.42', region: 'us-west-2', availabilityZone: 'us-west-2b' });
 
   beforeAll(async () => {
-    const res = await join('', document);
-    expect(res.status, await res.clone().text()).toBe(200);
-    expect(res.headers.get('cache-control')).toBe('no-store');
-    bundle = (await res.json()) as JoinBundle;
+    const { data, error, response } = await joinAws(broker, await signDocument(document));
+    expect(error).toBeUndefined();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    bundle = data!;
   });
 
   it('answers a bundle for that instance', () => {
@@ -100,10 +100,10 @@ describe('a dev-signed document', () => {
   });
 
   it('is also served as bootstrap-kubelet.conf (format=kubeconfig)', async () => {
-    const res = await join('?format=kubeconfig');
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/yaml');
-    const kubeconfig = parseYaml(await res.text()) as { users: { name: string; user: { token: string } }[]; 'current-context': string };
+    const { response, text } = await joinText(broker, 'aws', await signDocument(instanceDocument()), { format: 'kubeconfig' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/yaml');
+    const kubeconfig = parseYaml(text!) as { users: { name: string; user: { token: string } }[]; 'current-context': string };
     expect(kubeconfig.users[0]!.name).toBe('tls-bootstrap-token-user');
     expect(kubeconfig.users[0]!.user.token).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
     expect(kubeconfig['current-context']).toBe('tls-bootstrap-token-user@kubernetes');
@@ -112,10 +112,10 @@ describe('a dev-signed document', () => {
 
 describe('join scripts from the Worker', () => {
   it.each(['kubeadm', 'kubelet'] as const)('mode=%s passes shellcheck and, run into a temp root, writes the files and calls the tools', async (mode) => {
-    const res = await join(`?format=script&mode=${mode}`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('text/x-shellscript; charset=utf-8');
-    const script = await res.text();
+    const { response, text } = await joinText(broker, 'aws', await signDocument(instanceDocument()), { format: 'script', mode });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/x-shellscript; charset=utf-8');
+    const script = text!;
     const check = await run('shellcheck', ['-s', 'sh', '-'], script);
     expect(check.stdout + check.stderr).toBe('');
     expect(check.code).toBe(0);
@@ -197,19 +197,19 @@ describe('bad input gets a 4xx problem+json and mints nothing', () => {
 
   it.each(cases)('%s → %i %s', async (_, status, code, body) => {
     const before = brokerSecrets().length;
-    const res = await stack.post('/v1/join/aws', await body());
-    expect(res.status).toBe(status);
-    expect(res.headers.get('content-type')).toBe('application/problem+json');
-    const problem = (await res.json()) as { code: string; detail?: string };
-    expect(problem.code).toBe(code);
+    const { error: problem, response } = await joinAws(broker, await body());
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(problem?.code).toBe(code);
     expect(brokerSecrets().length).toBe(before);
-    if (code === 'unsupported_document') expect(problem.detail).toContain('rsa2048');
+    if (code === 'unsupported_document') expect(problem?.detail).toContain('rsa2048');
   });
 
   it('an unknown format or mode is refused before anything is spent', async () => {
     const document = instanceDocument();
-    expect((await stack.post('/v1/join/aws?format=xml', await signDocument(document))).status).toBe(400);
-    expect((await stack.post('/v1/join/aws?format=script&mode=magic', await signDocument(document))).status).toBe(400);
-    expect((await stack.post('/v1/join/aws', await signDocument(document))).status).toBe(200);
+    // Values outside the contract's enums, on purpose.
+    expect((await joinAws(broker, await signDocument(document), { format: 'xml' as 'json' })).error?.code).toBe('invalid_request');
+    expect((await joinText(broker, 'aws', await signDocument(document), { format: 'script', mode: 'magic' as 'kubeadm' })).error?.code).toBe('invalid_request');
+    expect((await joinAws(broker, await signDocument(document))).response.status).toBe(200);
   });
 });

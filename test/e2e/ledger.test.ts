@@ -5,7 +5,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimRequest, ClaimResult, JoinRecord } from '../../src/ledger/ledger.js';
-import type { JoinBundle } from '../../src/render/bundle.js';
+import { brokerClient, joinAws, type BrokerClient } from './client.js';
 import { instanceDocument, signDocument, startStack, testPolicy, type Stack } from './stack.js';
 
 /** The instance's Durable Object, called over RPC from Node through Miniflare. */
@@ -26,6 +26,9 @@ const brokerSecrets = (stack: Stack) =>
 
 describe('one join per instance', () => {
   let stack: Stack;
+  let broker: BrokerClient;
+  /** POST /v1/join/aws through the typed client: every answer is checked against openapi.yaml. */
+  const post = (body: string) => joinAws(broker, body);
   beforeAll(async () => {
     stack = await startStack({
       policy: testPolicy(
@@ -38,6 +41,7 @@ describe('one join per instance', () => {
       // A replay storm of one document is what the identity limit is for; here the ledger is under test.
       rateLimits: { JOIN_RATE_LIMIT_BY_IDENTITY: { simple: { limit: 1000, period: 60 } } },
     });
+    broker = brokerClient(stack);
   });
   afterAll(() => stack.stop());
 
@@ -45,36 +49,35 @@ describe('one join per instance', () => {
     const before = brokerSecrets(stack).length;
     const document = instanceDocument();
     const body = await signDocument(document);
-    const responses = await Promise.all(Array.from({ length: 100 }, () => stack.post('/v1/join/aws', body)));
-    const statuses = responses.map((r) => r.status);
+    const results = await Promise.all(Array.from({ length: 100 }, () => post(body)));
+    const statuses = results.map((r) => r.response.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(99);
-    const problems = await Promise.all(responses.filter((r) => r.status === 409).map((r) => r.json() as Promise<{ code: string }>));
-    expect(new Set(problems.map((p) => p.code))).toEqual(new Set(['already_joined']));
+    expect(new Set(results.filter((r) => r.response.status === 409).map((r) => r.error?.code))).toEqual(new Set(['already_joined']));
     const minted = brokerSecrets(stack).filter((s) => s.metadata?.labels?.['kube-join-broker.io/instance'] === document.instanceId);
     expect(minted).toHaveLength(1);
     expect(brokerSecrets(stack).length).toBe(before + 1);
-    const bundle = (await responses.find((r) => r.status === 200)!.json()) as JoinBundle;
+    const bundle = results.find((r) => r.response.status === 200)!.data!;
     expect(minted[0]!.metadata?.name).toBe(`bootstrap-token-${bundle.tokenId}`);
   });
 
   it('the API server unavailable during mint → 503 with Retry-After, nothing minted; the same document joins once it is back', async () => {
     const body = await signDocument(instanceDocument());
     // Warm the isolate's cluster-info cache so the outage hits the Secret create itself.
-    expect((await stack.post('/v1/join/aws', await signDocument(instanceDocument()))).status).toBe(200);
+    expect((await post(await signDocument(instanceDocument()))).response.status).toBe(200);
     const before = brokerSecrets(stack).length;
     stack.cluster.faults.set({ unavailable: '503' });
     try {
-      const down = await stack.post('/v1/join/aws', body);
-      expect(down.status).toBe(503);
-      expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(await down.json()).toMatchObject({ code: 'upstream_unavailable' });
+      const down = await post(body);
+      expect(down.response.status).toBe(503);
+      expect(Number(down.response.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(down.error).toMatchObject({ code: 'upstream_unavailable' });
     } finally {
       stack.cluster.faults.reset();
     }
     expect(brokerSecrets(stack).length).toBe(before);
-    const back = await stack.post('/v1/join/aws', body);
-    expect(back.status).toBe(200);
+    const back = await post(body);
+    expect(back.response.status).toBe(200);
     expect(brokerSecrets(stack).length).toBe(before + 1);
   });
 
@@ -82,11 +85,11 @@ describe('one join per instance', () => {
     const body = await signDocument(instanceDocument());
     stack.cluster.faults.set({ resetPathPrefix: '/api/v1/namespaces/kube-system/secrets' });
     try {
-      expect((await stack.post('/v1/join/aws', body)).status).toBe(503);
+      expect((await post(body)).response.status).toBe(503);
     } finally {
       stack.cluster.faults.reset();
     }
-    expect((await stack.post('/v1/join/aws', body)).status).toBe(200);
+    expect((await post(body)).response.status).toBe(200);
   });
 
   it('a claim left by a crashed request blocks the instance until its lease expires, then the instance joins', async () => {
@@ -106,29 +109,28 @@ describe('one join per instance', () => {
       'crashed-request',
     );
     expect(claimed).toEqual({ ok: true, claimId: 'crashed-request' });
-    const blocked = await stack.post('/v1/join/aws', body);
-    expect(blocked.status).toBe(409);
+    const blocked = await post(body);
+    expect(blocked.response.status).toBe(409);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect((await stack.post('/v1/join/aws', body)).status).toBe(200);
+    expect((await post(body)).response.status).toBe(200);
   });
 
   it('after-relaunch: a newer pendingTime joins again; the same pendingTime is refused', async () => {
     const first = instanceDocument({ instanceType: 't3.relaunch', pendingTime: new Date(Date.now() - 120_000).toISOString().replace(/\.\d+Z$/, 'Z') });
-    expect((await stack.post('/v1/join/aws', await signDocument(first))).status).toBe(200);
-    const replay = await stack.post('/v1/join/aws', await signDocument(first));
-    expect(replay.status).toBe(409);
-    expect(await replay.json()).toMatchObject({ code: 'already_joined' });
+    expect((await post(await signDocument(first))).response.status).toBe(200);
+    const replay = await post(await signDocument(first));
+    expect(replay.response.status).toBe(409);
+    expect(replay.error).toMatchObject({ code: 'already_joined' });
     const relaunched = { ...first, pendingTime: new Date(Date.now() - 10_000).toISOString().replace(/\.\d+Z$/, 'Z') };
-    const again = await stack.post('/v1/join/aws', await signDocument(relaunched));
-    expect(again.status).toBe(200);
-    expect(((await again.json()) as JoinBundle).pool).toBe('relaunch');
-    expect((await stack.post('/v1/join/aws', await signDocument(relaunched))).status).toBe(409);
+    const again = await post(await signDocument(relaunched));
+    expect(again.response.status).toBe(200);
+    expect(again.data?.pool).toBe('relaunch');
+    expect((await post(await signDocument(relaunched))).response.status).toBe(409);
   });
 
   it('the ledger records the join: identity, node name, pool, token ID, times', async () => {
     const document = instanceDocument({ privateIp: '10.9.8.7' });
-    const res = await stack.post('/v1/join/aws', await signDocument(document));
-    const bundle = (await res.json()) as JoinBundle;
+    const { data: bundle } = await post(await signDocument(document));
     const ledger = await ledgerObject(stack, document.instanceId);
     const record = await ledger.get();
     expect(record).toMatchObject({
@@ -137,8 +139,8 @@ describe('one join per instance', () => {
       issuedAt: new Date(document.pendingTime).toISOString(),
       nodeName: 'ip-10-9-8-7.ec2.internal',
       pool: 'workers',
-      tokenId: bundle.tokenId,
-      tokenExpiresAt: new Date(bundle.expiresAt).toISOString(),
+      tokenId: bundle!.tokenId,
+      tokenExpiresAt: new Date(bundle!.expiresAt).toISOString(),
       joins: 1,
     });
   });
@@ -146,19 +148,22 @@ describe('one join per instance', () => {
 
 describe('the per-identity rate limit', () => {
   let stack: Stack;
+  let broker: BrokerClient;
+  const post = (body: string) => joinAws(broker, body);
   beforeAll(async () => {
     stack = await startStack({ rateLimits: { JOIN_RATE_LIMIT_BY_IDENTITY: { simple: { limit: 2, period: 60 } } } });
+    broker = brokerClient(stack);
   });
   afterAll(() => stack.stop());
 
   it('answers 429 with Retry-After once one identity has posted too often', async () => {
     const body = await signDocument(instanceDocument());
-    expect((await stack.post('/v1/join/aws', body)).status).toBe(200);
-    expect((await stack.post('/v1/join/aws', body)).status).toBe(409);
-    const limited = await stack.post('/v1/join/aws', body);
-    expect(limited.status).toBe(429);
-    expect(limited.headers.get('retry-after')).toBe('60');
-    expect(await limited.json()).toMatchObject({ code: 'rate_limited' });
-    expect((await stack.post('/v1/join/aws', await signDocument(instanceDocument()))).status).toBe(200);
+    expect((await post(body)).response.status).toBe(200);
+    expect((await post(body)).response.status).toBe(409);
+    const limited = await post(body);
+    expect(limited.response.status).toBe(429);
+    expect(limited.response.headers.get('retry-after')).toBe('60');
+    expect(limited.error).toMatchObject({ code: 'rate_limited' });
+    expect((await post(await signDocument(instanceDocument()))).response.status).toBe(200);
   });
 });

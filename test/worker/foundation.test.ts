@@ -1,19 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContractValidator } from '../contract/openapi.js';
+import { brokerClient, type BrokerClient } from '../e2e/client.js';
 import { TEST_ENV } from '../fakes/deps.js';
 import { run } from '../support/run.js';
 import { startWorker, type RunningWorker } from './harness.js';
 
 describe('the Worker in workerd', () => {
   let worker: RunningWorker;
+  let broker: BrokerClient;
   beforeAll(async () => {
     worker = await startWorker({ ...(TEST_ENV as Record<string, string>), KUBE_API_SERVER: 'https://127.0.0.1:9', MAX_BODY_BYTES: '2048' });
+    broker = brokerClient(worker);
   });
   afterAll(() => worker.dispose());
 
   it('serves /healthz', async () => {
-    const res = await worker.fetch('/healthz');
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    const { data, response } = await broker.GET('/healthz');
+    expect(response.status).toBe(200);
+    expect(data).toEqual({ status: 'ok' });
   });
 
   it('answers unknown routes with 404 problem+json', async () => {
@@ -34,12 +38,15 @@ describe('the Worker in workerd', () => {
     expect(head).toMatch(/^HTTP\/1\.1 413/);
     expect(head).toMatch(/content-type: application\/problem\+json/i);
     expect(JSON.parse(body!)).toMatchObject({ code: 'payload_too_large', status: 413 });
+    // curl's answer, held to openapi.yaml like the typed client's.
+    const headers = new Headers(head!.split('\r\n').slice(1).map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()] as [string, string]));
+    expect(new ContractValidator().violations('POST', '/v1/join/aws', { status: 413, headers, text: body! })).toEqual([]);
   });
 
   it('reports the Kubernetes API as not ready when it cannot be reached', async () => {
-    const res = await worker.fetch('/readyz');
-    expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ code: 'upstream_unavailable' });
+    const { error, response } = await broker.GET('/readyz');
+    expect(response.status).toBe(503);
+    expect(error).toMatchObject({ code: 'upstream_unavailable' });
   });
 });
 
@@ -52,10 +59,11 @@ describe('the Worker with a bad configuration', () => {
   afterAll(() => worker.dispose());
 
   it('stays healthy but not ready, naming the bad variables', async () => {
-    expect((await worker.fetch('/healthz')).status).toBe(200);
-    const res = await worker.fetch('/readyz');
-    expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({
+    const broker = brokerClient(worker);
+    expect((await broker.GET('/healthz')).response.status).toBe(200);
+    const { error, response } = await broker.GET('/readyz');
+    expect(response.status).toBe(503);
+    expect(error).toMatchObject({
       code: 'not_configured',
       detail: 'Invalid configuration: KUBE_TOKEN, JOIN_POLICY. See the Worker log for details.',
     });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RATE_LIMIT_PERIOD_SECONDS } from '../../src/http/rate-limit.js';
+import { brokerClient, joinAws } from '../e2e/client.js';
 import { TEST_ENV } from '../fakes/deps.js';
 import { startWorker, WRANGLER_RATE_LIMITS, type RunningWorker } from './harness.js';
 
@@ -21,13 +22,14 @@ describe('join rate limits', () => {
     afterAll(() => worker.dispose());
 
     it('answers 429 problem+json with Retry-After once an address is over its limit, before parsing', async () => {
-      const post = (address: string) => worker.fetch('/v1/join/aws', { method: 'POST', body: 'not a document', headers: { 'cf-connecting-ip': address } });
-      for (let i = 0; i < 3; i++) expect((await post('198.51.100.7')).status).toBe(400);
+      const broker = brokerClient(worker);
+      const post = (address: string) => joinAws(broker, 'not a document', {}, { 'cf-connecting-ip': address });
+      for (let i = 0; i < 3; i++) expect((await post('198.51.100.7')).response.status).toBe(400);
       const limited = await post('198.51.100.7');
-      expect(limited.status).toBe(429);
-      expect(limited.headers.get('retry-after')).toBe(String(RATE_LIMIT_PERIOD_SECONDS));
-      expect(await limited.json()).toMatchObject({ code: 'rate_limited', status: 429 });
-      expect((await post('198.51.100.8')).status).toBe(400);
+      expect(limited.response.status).toBe(429);
+      expect(limited.response.headers.get('retry-after')).toBe(String(RATE_LIMIT_PERIOD_SECONDS));
+      expect(limited.error).toMatchObject({ code: 'rate_limited', status: 429 });
+      expect((await post('198.51.100.8')).response.status).toBe(400);
     });
   });
 });
