@@ -76,6 +76,27 @@ function pageRequests(netLogPath: string, origin: string): string[] {
   return netLog.events.filter((event) => event.type === startJob && event.params?.initiator === origin).map((event) => event.params!.url!);
 }
 
+describe('with an invalid configuration', () => {
+  let unconfigured: RunningWorker;
+  beforeAll(async () => {
+    unconfigured = await startWorker({ ...(TEST_ENV as Record<string, string>), JOIN_POLICY: 'pools: []' });
+  });
+  afterAll(() => unconfigured.dispose());
+
+  it('still serves the contract and the page (static assets), while the API answers 503 not_configured', async () => {
+    const contractResponse = await unconfigured.fetch('/openapi.yaml');
+    expect(contractResponse.status).toBe(200);
+    expect(await contractResponse.text()).toBe(openapiText);
+    const page = await unconfigured.fetch('/docs');
+    expect(page.status).toBe(200);
+    await page.arrayBuffer();
+    const api = await unconfigured.fetch('/v1/cloud-init?provider=aws');
+    const text = await api.text();
+    expect(JSON.parse(text)).toMatchObject({ code: 'not_configured' });
+    expect(contract.violations('GET', '/v1/cloud-init', { status: api.status, headers: api.headers, text })).toEqual([]);
+  });
+});
+
 describe('in headless Chromium', () => {
   let profile: string;
   beforeAll(() => {
