@@ -5,9 +5,10 @@ import {
   propertyAwsMutatedSignatureFormFails,
   propertyAwsMutatedVectorFails,
 } from '../fuzz-properties.js';
+import { fuzzRuns } from '../../fuzz/settings.js';
 import { derOf, fixtureText } from './fixtures.js';
 
-const RUNS = 1000;
+const RUNS = fuzzRuns();
 const trust = createAwsTrustStore();
 
 describe('AWS verifier properties (fast-check)', () => {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'vitest';
 import { decodeBase64, parseCertificatesPem } from '../../../src/attest/cms/index.js';
+import { fuzzRuns } from '../../fuzz/settings.js';
 import { propertyCmsMutatedVectorFails, propertyCmsParsersNeverThrow } from '../fuzz-properties.js';
 
-const RUNS = 1000;
+const RUNS = fuzzRuns();
 const FIXTURES = new URL('../../fixtures/aws/', import.meta.url);
 
 describe('CMS parser properties (fast-check)', () => {

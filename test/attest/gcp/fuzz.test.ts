@@ -2,8 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { verifyGcpIdentityToken } from '../../../src/attest/gcp/index.js';
 import { createStaticKeySource } from '../../../src/attest/jwks/index.js';
+import { fuzzRuns } from '../../fuzz/settings.js';
 import { anyInput, mutate, mutations } from '../oidc/mutations.js';
 import { GCP_VECTORS, insideValidity } from './vectors.js';
+
+const RUNS = fuzzRuns();
 
 const allGoogleKeys = createStaticKeySource({ keys: GCP_VECTORS.flatMap((vector) => vector.jwks.keys) });
 
@@ -15,7 +18,7 @@ describe('GCP verifier properties', () => {
         const result = await verifyGcpIdentityToken(input as string, { audience: vector.aud, keys: allGoogleKeys, now: insideValidity(vector) });
         expect(result.ok).toBe(false);
       }),
-      { numRuns: 1000 },
+      { numRuns: RUNS },
     );
   });
 
@@ -27,7 +30,7 @@ describe('GCP verifier properties', () => {
         const result = await verifyGcpIdentityToken(mutated, { audience: vector.aud, keys: allGoogleKeys, now: insideValidity(vector) });
         expect(result.ok).toBe(false);
       }),
-      { numRuns: 1000 },
+      { numRuns: RUNS },
     );
   });
 });

@@ -2,8 +2,11 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createStaticKeySource, type KeySource } from '../../../src/attest/jwks/index.js';
 import { parseJwt, verifyOidcToken, type IssuerConfig } from '../../../src/attest/oidc/index.js';
+import { fuzzRuns } from '../../fuzz/settings.js';
 import { anyInput, mutate, mutations } from './mutations.js';
 import { generateTestKey, jwksOf, seconds, signToken } from './tokens.js';
+
+const RUNS = fuzzRuns();
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const config: IssuerConfig = { issuer: 'https://ci.example.com', jwksUri: 'https://ci.example.com/jwks', algorithms: ['RS256', 'ES256'], audience: 'broker', identityClaim: 'sub' };
@@ -24,7 +27,7 @@ describe('OIDC verifier properties', () => {
         const parsed = parseJwt(input);
         expect(typeof parsed.ok).toBe('boolean');
       }),
-      { numRuns: 1000 },
+      { numRuns: RUNS },
     );
   });
 
@@ -34,7 +37,7 @@ describe('OIDC verifier properties', () => {
         const result = await verifyOidcToken(input as string, config, { keys, now: NOW });
         expect(result.ok).toBe(false);
       }),
-      { numRuns: 1000 },
+      { numRuns: RUNS },
     );
   });
 
@@ -48,7 +51,7 @@ describe('OIDC verifier properties', () => {
         const result = await verifyOidcToken(mutated, config, { keys, now: NOW });
         expect(result.ok).toBe(false);
       }),
-      { numRuns: 1000 },
+      { numRuns: RUNS },
     );
   });
 });

@@ -1,7 +1,8 @@
 import { describe, it } from 'vitest';
+import { fuzzRuns } from '../../fuzz/settings.js';
 import { propertyCertificateParserNeverThrows, propertyChangedSignedFieldsNeverVerify, propertyMutatedSnsBodiesNeverVerifyChangedContent, propertyRequestParserNeverThrows } from './fuzz-properties.js';
 
-const RUNS = 1000;
+const RUNS = fuzzRuns();
 
 describe('lifecycle hook inputs under fuzzing', () => {
   it('arbitrary bodies never throw, and any event they yield is well formed', () => {
