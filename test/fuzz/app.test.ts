@@ -6,8 +6,9 @@
  * document (a real AWS or Google vector with the clock pinned, a token from a test issuer) joins.
  *
  * Routes come from `createAttestors`, so a provider added there (Azure) is fuzzed with the
- * generic inputs as soon as it lands; provider-specific mutations are listed in SPECIFIC.
- * Each route gets a tenth of FUZZ_RUNS (10 000 in `npm run fuzz`).
+ * generic inputs as soon as it lands; provider-specific mutations are listed in SPECIFIC. The
+ * lifecycle-hook route is fuzzed as soon as the app mounts it (see its test). Each route gets a
+ * tenth of FUZZ_RUNS (10 000 in `npm run fuzz`).
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,8 @@ import type { Provider } from '../../src/attest/identity.js';
 import { PROBLEM_CODES, PROBLEM_CONTENT_TYPE } from '../../src/http/problem.js';
 import { createAttestors } from '../../src/join/attestors.js';
 import { berish, mutationsOf } from '../attest/fuzz-properties.js';
+import { perturbedEvents } from '../hooks/aws/fuzz-properties.js';
+import { snsBody, VERIFIED_SNS_VECTORS } from '../hooks/aws/vectors.js';
 import { base64, derOf, fixtureText } from '../attest/aws/fixtures.js';
 import { GCP_VECTORS, insideValidity } from '../attest/gcp/vectors.js';
 import { anyInput, mutate, mutations } from '../attest/oidc/mutations.js';
@@ -26,6 +29,7 @@ import { clusterInfoConfigMap, opensslCa } from '../support/ca.js';
 import { fuzzRuns } from './settings.js';
 
 const RUNS = fuzzRuns(0.1);
+const HOOK_PATH = '/v1/hooks/aws/lifecycle';
 const OIDC_ISSUER = 'https://ci.example.com';
 const OIDC_NOW = new Date('2026-03-01T12:00:00Z');
 
@@ -184,6 +188,38 @@ describe('oversized and odd requests to every join route', () => {
     });
     const streamed = await app.request(`/v1/join/${provider}`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
     expect(await expectProblem4xx(streamed)).toBe('payload_too_large');
+    expect(kube.secrets.size).toBe(0);
+  });
+});
+
+/**
+ * The lifecycle-hook route (src/hooks/aws, DESIGN "Who calls it" 2). Until the route is mounted
+ * the app answers it 404 not_found, and this test says so; once it is, the same test fuzzes it:
+ * perturbed EventBridge/SNS events, mutated signed SNS bodies and arbitrary JSON, each answered
+ * with a 4xx problem+json (none of them carries the hook's credentials or a valid signature).
+ */
+describe(`POST ${HOOK_PATH} under fuzzing`, () => {
+  it(`answers hostile hook payloads with a 4xx problem+json (${RUNS} runs once the route is mounted)`, async () => {
+    const { app, kube } = appFor('aws');
+    const probe = await app.request(HOOK_PATH, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const mounted = (await expectProblem4xx(probe)) !== 'not_found';
+    const bodies = fc.oneof(
+      perturbedEvents(),
+      fc.constantFrom(...VERIFIED_SNS_VECTORS).chain((vector) => mutationsOf(snsBody(vector))),
+      fc.json({ maxDepth: 3 }),
+      fc.string({ unit: 'binary', maxLength: 300 }),
+    );
+    const messageTypes = fc.option(fc.constantFrom('Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation', 'Bogus'), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(bodies, messageTypes, async (body, messageType) => {
+        const headers: Record<string, string> = { 'content-type': messageType === undefined ? 'application/json' : 'text/plain; charset=UTF-8' };
+        if (messageType !== undefined) headers['x-amz-sns-message-type'] = messageType;
+        const response = await app.request(HOOK_PATH, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
+        const code = await expectProblem4xx(response);
+        if (!mounted) expect(code).toBe('not_found');
+      }),
+      { numRuns: mounted ? RUNS : 10 },
+    );
     expect(kube.secrets.size).toBe(0);
   });
 });
