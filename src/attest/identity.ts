@@ -38,7 +38,8 @@ export type AttestFailureReason =
   | 'unknown_signer' // no trusted key/certificate for this document (unknown region, kid, issuer)
   | 'document_mismatch' // a separately supplied document differs from the signed content
   | 'stale_document' // older than the freshness window, expired, or not yet valid
-  | 'invalid_claims' // signed, but a required claim is missing or has the wrong value (aud, iss, nonce…)
+  | 'invalid_claims' // signed, but a required claim is missing or has the wrong value (aud, iss…)
+  | 'invalid_nonce' // Azure: the signed nonce is not a live, unused broker nonce (get a new one and retry)
   | 'upstream_unavailable'; // a key set could not be fetched; never treated as an accept
 
 export interface AttestFailure {

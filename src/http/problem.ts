@@ -13,6 +13,7 @@ export const PROBLEM_CODES = {
   document_mismatch: { status: 403, title: 'The document differs from the signed content' },
   stale_document: { status: 403, title: 'The identity document is outside its freshness window' },
   invalid_claims: { status: 403, title: 'The identity document has missing or wrong claims' },
+  invalid_nonce: { status: 403, title: 'The nonce is unknown, expired or already used' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   already_joined: { status: 409, title: 'This instance has already joined' },

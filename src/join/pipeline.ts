@@ -24,11 +24,13 @@ const ATTEST_CODES: Record<AttestFailureReason, ProblemCode> = {
   document_mismatch: 'document_mismatch',
   stale_document: 'stale_document',
   invalid_claims: 'invalid_claims',
+  invalid_nonce: 'invalid_nonce',
   upstream_unavailable: 'upstream_unavailable',
 };
 
 const UNSUPPORTED_DETAIL: Partial<Record<ProblemCode, string>> = {
   unsupported_document: 'Post the rsa2048 identity document (/latest/dynamic/instance-identity/rsa2048).',
+  invalid_nonce: 'Get a new nonce (POST /v1/nonce), fetch a new attested document with it, and post that.',
 };
 
 export interface JoinContext {

@@ -1,0 +1,22 @@
+import { describe, it } from 'vitest';
+import { createAzureTrustStore } from '../../../src/attest/azure/index.js';
+import { propertyAzureArbitraryBodiesFail, propertyAzureContentParserNeverThrows, propertyAzureMutatedVectorFails } from './fuzz-properties.js';
+import { AZURE_VECTORS, derOf } from './fixtures.js';
+
+/** `npm run fuzz` sets FUZZ_RUNS; `npm test` runs each property 1000 times. */
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? '') || 1000;
+const trust = createAzureTrustStore();
+
+describe('Azure verifier properties (fast-check)', () => {
+  it(`arbitrary bodies never throw and never verify (${RUNS} runs)`, async () => {
+    await propertyAzureArbitraryBodiesFail(RUNS, new Date(AZURE_VECTORS[2]!.pin), trust);
+  });
+
+  it.each(AZURE_VECTORS.map((v) => [v.stem, v] as const))(`mutations of the real %s PKCS7 never verify (${RUNS} runs)`, async (_, vector) => {
+    await propertyAzureMutatedVectorFails(RUNS, derOf(vector.stem), new Date(vector.pin), trust);
+  });
+
+  it(`the signed-content reader never throws (${RUNS} runs)`, async () => {
+    await propertyAzureContentParserNeverThrows(RUNS);
+  });
+});
