@@ -10,6 +10,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensureDevAzureSigner } from '../dev/azure/signer.js';
 import { startCluster } from '../dev/cluster/index.js';
 
 const STATE_DIR = resolve(process.env['KJB_STATE_DIR'] ?? '.dev');
@@ -26,11 +27,16 @@ function ensureDevSigner(): { certPath: string; keyPath: string } {
   return { certPath, keyPath };
 }
 
-function devPolicy(signerPem: string): string {
+function devPolicy(signerPem: string, azureRootPem: string): string {
   return JSON.stringify({
     pools: [{ name: 'dev', tokenTtl: '10m', freshness: '10m', nodeLabels: { 'node.kubernetes.io/pool': 'dev' } }],
-    rules: [{ pool: 'dev', provider: 'aws', accounts: ['*'] }],
+    rules: [
+      { pool: 'dev', provider: 'aws', accounts: ['*'] },
+      { pool: 'dev', provider: 'azure', accounts: ['*'] },
+    ],
     aws: { extraCertificates: [{ regions: ['*'], certificate: signerPem }] },
+    // Development only: a self-made root for a stand-in IMDS signer (accepted with a loopback PUBLIC_URL only).
+    azure: { extraRoots: [azureRootPem] },
   });
 }
 
@@ -54,6 +60,7 @@ async function main(): Promise<void> {
   mkdirSync(STATE_DIR, { recursive: true });
   const cluster = await startCluster({ port: CLUSTER_PORT, stateDir: STATE_DIR });
   const signer = ensureDevSigner();
+  const azureSigner = ensureDevAzureSigner(STATE_DIR);
   const adminToken = randomBytes(32).toString('base64url');
   const envFile = join(STATE_DIR, 'broker.env');
   writeFileSync(
@@ -62,7 +69,7 @@ async function main(): Promise<void> {
       envLine('KUBE_API_SERVER', cluster.url),
       envLine('KUBE_TOKEN', cluster.brokerToken),
       envLine('PUBLIC_URL', BROKER_URL),
-      envLine('JOIN_POLICY', devPolicy(readFileSync(signer.certPath, 'utf8'))),
+      envLine('JOIN_POLICY', devPolicy(readFileSync(signer.certPath, 'utf8'), readFileSync(azureSigner.rootPath, 'utf8'))),
       envLine('ADMIN_TOKEN', adminToken),
       '',
     ].join('\n'),
@@ -107,6 +114,7 @@ kube-join-broker is running (development mode; the cluster is an emulator).
   cluster CA        ${rel(cluster.caPath)}
   admin kubeconfig  ${rel(cluster.adminKubeconfigPath)}
   dev AWS signer    ${rel(signer.certPath)} / ${rel(signer.keyPath)} (trusted for every region by the dev policy)
+  dev Azure signer  ${rel(azureSigner.certPath)} / ${rel(azureSigner.keyPath)} (metadata.azure.com, under ${rel(azureSigner.rootPath)}, which the dev policy trusts)
   admin token       in ${rel(envFile)} (ADMIN_TOKEN)
 
 Try a join: sign a fresh instance identity document as EC2 would, post it, run the script
@@ -123,6 +131,15 @@ into a scratch directory (KJB_ROOT) with kubeadm stubbed:
   #   mkdir -p /tmp/node && PATH="$PWD/dev/stubs:$PATH" KJB_ROOT=/tmp/node sh join.sh
 
   kubectl --kubeconfig ${rel(cluster.adminKubeconfigPath)} -n kube-system get secrets
+
+An Azure join: a nonce from the broker, an attested document signed with it by the dev signer
+(as IMDS would: GET /metadata/attested/document?api-version=2020-09-01&nonce=$NONCE), posted:
+
+  NONCE=$(curl -fsS -d '' ${BROKER_URL}/v1/nonce | jq -r .nonce)
+  NOW=$(date -u +'%m/%d/%y %H:%M:%S -0000'); LATER=$(date -u -d '+6 hours' +'%m/%d/%y %H:%M:%S -0000')
+  printf '{"licenseType":"","nonce":"%s","plan":{"name":"","product":"","publisher":""},"sku":"22_04-lts-gen2","subscriptionId":"11111111-2222-3333-4444-555555555555","timeStamp":{"createdOn":"%s","expiresOn":"%s"},"vmId":"%s"}' "$NONCE" "$NOW" "$LATER" "$(cat /proc/sys/kernel/random/uuid)" \\
+    | openssl cms -sign -binary -nodetach -noattr -md sha256 -signer ${rel(azureSigner.certPath)} -inkey ${rel(azureSigner.keyPath)} -outform DER | base64 -w0 \\
+    | jq -Rc '{encoding:"pkcs7",signature:.}' | curl -sS -H 'Content-Type: application/json' --data-binary @- '${BROKER_URL}/v1/join/azure' | jq .
 
 Stop with Ctrl-C.
 `);

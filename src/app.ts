@@ -8,6 +8,7 @@ import { ProblemError, problemResponse } from './http/problem.js';
 import { cloudInitRoutes } from './http/routes/cloud-init.js';
 import { healthRoutes } from './http/routes/health.js';
 import { joinRoutes } from './http/routes/join.js';
+import { nonceRoutes } from './http/routes/nonce.js';
 import { createAttestors } from './join/attestors.js';
 import { createClusterCaSource } from './cluster/cluster-ca.js';
 import type { Logger } from './log.js';
@@ -31,6 +32,8 @@ export function createApp(deps: Deps): Hono {
   app.route('/', healthRoutes(deps));
   const clusterCa = createClusterCaSource(deps.kube, deps.clock);
   app.route('/', joinRoutes({ ...deps, clusterCa }, createAttestors(deps)));
+  // Every nonce is a storage write: served only when some rule can admit an Azure VM.
+  if (deps.config.policy.rules.some((rule) => rule.provider === 'azure')) app.route('/', nonceRoutes(deps, deps.config.policy.azure.nonceTtl));
   app.route('/', cloudInitRoutes(deps));
   app.route('/', adminRoutes(deps));
   return app;

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { parseJoinPolicy } from './policy/parse.js';
-import type { JoinPolicy } from './policy/schema.js';
+import { developmentTrustFields, type JoinPolicy } from './policy/schema.js';
 
 /** Worker variables and secrets, as wrangler.toml `[vars]` and `wrangler secret put` provide them. */
 export interface ConfigEnv {
@@ -131,6 +131,11 @@ export function loadConfig(env: ConfigEnv): ConfigResult {
     const result = parseJoinPolicy(env.JOIN_POLICY);
     if (result.ok) policy = result.policy;
     else issues.push(...result.errors.map((message) => ({ variable: 'JOIN_POLICY' as const, message })));
+  }
+  if (policy !== undefined && parsed.success && !(parsed.data.PUBLIC_URL.protocol === 'http:' && LOOPBACK.has(parsed.data.PUBLIC_URL.hostname))) {
+    for (const field of developmentTrustFields(policy)) {
+      issues.push({ variable: 'JOIN_POLICY', message: `${field} is for development only: it needs PUBLIC_URL on http:// to 127.0.0.1, localhost or [::1]` });
+    }
   }
   if (!parsed.success || policy === undefined || issues.length > 0) return { ok: false, issues };
   const e = parsed.data;

@@ -4,6 +4,7 @@ import type { JoinAudit } from './audit/audit.js';
 import type { JoinLedger } from './ledger/ledger.js';
 import type { JoinRateLimits } from './http/rate-limit.js';
 import type { Logger } from './log.js';
+import type { NonceStore } from './nonce/nonce-store.js';
 
 export interface Clock {
   now(): Date;
@@ -31,6 +32,8 @@ export interface Deps {
   audit: JoinAudit;
   rateLimits: JoinRateLimits;
   log: Logger;
+  /** Single-use nonces for Azure attested data (src/nonce/). */
+  nonces: NonceStore;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -10,13 +10,17 @@ import { unlimited, type RateLimiter } from './http/rate-limit.js';
 import { createDurableObjectLedger } from './ledger/durable-object-ledger.js';
 import type { JoinLedgerObject } from './ledger/join-ledger-object.js';
 import { createConsoleLogger } from './log.js';
+import { createDurableObjectNonceStore } from './nonce/durable-object-nonces.js';
+import type { NonceObject } from './nonce/nonce-object.js';
 import { runSweep } from './sweep/sweep.js';
 
 export { JoinLedgerObject } from './ledger/join-ledger-object.js';
+export { NonceObject } from './nonce/nonce-object.js';
 export { JoinIndexObject } from './audit/join-index-object.js';
 
 export interface Env extends ConfigEnv {
   LEDGER: DurableObjectNamespace<JoinLedgerObject>;
+  NONCES: DurableObjectNamespace<NonceObject>;
   JOIN_INDEX: DurableObjectNamespace<JoinIndexObject>;
   JOIN_RATE_LIMIT_BY_ADDRESS?: RateLimit;
   JOIN_RATE_LIMIT_BY_IDENTITY?: RateLimit;
@@ -56,6 +60,7 @@ function build(env: Env): { app: Hono; deps: Deps | undefined } {
         random: cryptoRandom,
       }),
       ledger: createDurableObjectLedger(env.LEDGER),
+      nonces: createDurableObjectNonceStore(env.NONCES),
       audit: createDurableObjectAudit(env.JOIN_INDEX, { log, waitUntil }),
       rateLimits: {
         byAddress: bindingRateLimiter(env.JOIN_RATE_LIMIT_BY_ADDRESS),

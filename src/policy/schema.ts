@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import type { Provider } from '../attest/identity.js';
-import { issuerConfigListSchema } from '../attest/oidc/config.js';
+import { parseX509Certificate } from '../attest/azure/x509.js';
+import { decodePemCertificates } from '../attest/cms/encoding.js';
+import { inlineJwksSchema, issuerConfigListSchema } from '../attest/oidc/config.js';
 import { durationWithin } from './duration.js';
 import {
   BOOTSTRAP_GROUP_PATTERN,
@@ -124,7 +126,61 @@ export const awsSettingsSchema = z.strictObject({
 export const gcpSettingsSchema = z.strictObject({
   /** The `aud` GCP identity tokens must carry; default: PUBLIC_URL. */
   audience: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
+  /**
+   * Keys trusted beside Google's JWKS, for development and tests only: a token whose `kid` is
+   * one of these verifies with it instead of Google's keys. Every key must carry a `kid`.
+   * Whoever holds the private key can mint any GCP identity: never set in production.
+   */
+  extraJwks: z.optional(
+    inlineJwksSchema.check(
+      z.superRefine((jwks, ctx) => {
+        const kids = jwks.keys.map((key) => key['kid']);
+        if (kids.some((kid) => typeof kid !== 'string' || kid === '')) ctx.issues.push({ code: 'custom', input: jwks, message: 'every key needs a kid' });
+        else if (new Set(kids).size !== kids.length) ctx.issues.push({ code: 'custom', input: jwks, message: 'two keys share a kid' });
+      }),
+    ),
+  ),
 });
+
+/** Exactly one PEM certificate that decodes and is a CA (basicConstraints cA true). */
+const caCertificatePem = z.string().check(
+  z.refine((text) => {
+    const ders = decodePemCertificates(text);
+    if (ders?.length !== 1) return false;
+    const parsed = parseX509Certificate(ders[0] as Uint8Array);
+    return parsed.ok && parsed.certificate.basicConstraints?.ca === true;
+  }, 'expected one PEM CA certificate (basicConstraints cA true)'),
+);
+
+export const azureSettingsSchema = z.strictObject({
+  /**
+   * Intermediate CA certificates added to the shipped Microsoft ones, when Azure rotates its
+   * issuing CAs (https://learn.microsoft.com/azure/security/fundamentals/azure-ca-details). They
+   * add no trust: a signer's path through one must still end at a root.
+   */
+  extraIntermediates: z._default(z.array(caCertificatePem), []),
+  /**
+   * Roots trusted beside DigiCert Global Root G2 and Baltimore CyberTrust Root, for development
+   * and tests only (a self-made signer chain): any `*.metadata.azure.*` certificate such a root
+   * issues signs documents the broker accepts. Never set in production.
+   */
+  extraRoots: z._default(z.array(caCertificatePem), []),
+  /** How long a nonce from `POST /v1/nonce` may be used. 1s..15m, default 5m. */
+  nonceTtl: durationWithin(300, 1, 900, 'must be between 1s and 15m'),
+});
+
+/**
+ * The policy fields that make the broker trust keys nobody's cloud controls (a self-made Azure
+ * root, extra GCP keys): whoever holds those private keys can mint any identity of that cloud.
+ * The configuration accepts them only for a broker served on a loopback http URL (`npm start`,
+ * tests), so a development policy copied into a deployment fails at start-up instead.
+ */
+export function developmentTrustFields(policy: Pick<JoinPolicy, 'azure' | 'gcp'>): string[] {
+  const fields: string[] = [];
+  if (policy.azure.extraRoots.length > 0) fields.push('azure.extraRoots');
+  if (policy.gcp.extraJwks !== undefined) fields.push('gcp.extraJwks');
+  return fields;
+}
 
 export const oidcSettingsSchema = z.strictObject({
   /** Trusted JWT issuers. A rule with `provider: oidc` lists issuer URLs as its `accounts`. */
@@ -137,6 +193,7 @@ export const joinPolicySchema = z
     rules: z._default(z.array(joinRuleSchema), []),
     aws: z._default(awsSettingsSchema, { extraCertificates: [] }),
     gcp: z._default(gcpSettingsSchema, {}),
+    azure: z._default(azureSettingsSchema, { extraIntermediates: [], extraRoots: [], nonceTtl: 300 }),
     oidc: z._default(oidcSettingsSchema, { issuers: [] }),
   })
   .check(

@@ -5,6 +5,7 @@ import type { Clock, Deps, Random } from '../../src/deps.js';
 import type { Logger, LogFields } from '../../src/log.js';
 import { inMemoryAudit } from './audit.js';
 import { inMemoryLedger } from './ledger.js';
+import { inMemoryNonces } from './nonces.js';
 import { unlimited } from '../../src/http/rate-limit.js';
 
 export const TEST_POLICY = `
@@ -137,6 +138,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps {
     audit: inMemoryAudit(),
     rateLimits: { byAddress: unlimited, byIdentity: unlimited },
     log: capturingLogger(),
+    nonces: inMemoryNonces(),
     ...overrides,
   };
 }

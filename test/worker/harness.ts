@@ -60,6 +60,7 @@ export async function startWorker(bindings: Record<string, string>, options: { r
     durableObjects: {
       LEDGER: { className: 'JoinLedgerObject', useSQLite: true },
       JOIN_INDEX: { className: 'JoinIndexObject', useSQLite: true },
+      NONCES: { className: 'NonceObject', useSQLite: true },
     },
     ratelimits: { ...WRANGLER_RATE_LIMITS, ...options.rateLimits },
     ...(WRANGLER_ASSETS === undefined ? {} : { assets: WRANGLER_ASSETS }),

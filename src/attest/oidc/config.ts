@@ -51,7 +51,7 @@ const audienceValue = z.string().check(
   z.maxLength(512, 'an audience must be at most 512 characters'),
 );
 
-const inlineJwksSchema = z
+export const inlineJwksSchema = z
   .looseObject({
     keys: z.array(z.record(z.string(), z.unknown()), { error: 'expected a JSON Web Key Set: { "keys": [ … ] }' }),
   })
