@@ -36,6 +36,7 @@ describe('parseJoinPolicy', () => {
       nodeName: '{{defaultNodeName}}',
       rejoin: 'never',
       discovery: 'token',
+      requireLaunchHook: false,
     });
     expect(p.aws.extraCertificates).toEqual([]);
   });
