@@ -1,10 +1,11 @@
 import { describe, it } from 'vitest';
 import { createAzureTrustStore } from '../../../src/attest/azure/index.js';
 import { propertyAzureArbitraryBodiesFail, propertyAzureContentParserNeverThrows, propertyAzureMutatedVectorFails } from './fuzz-properties.js';
+import { fuzzRuns } from '../../fuzz/settings.js';
 import { AZURE_VECTORS, derOf } from './fixtures.js';
 
-/** `npm run fuzz` sets FUZZ_RUNS; `npm test` runs each property 1000 times. */
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? '') || 1000;
+/** `npm test`: 1000 runs of each property with a fixed seed; `npm run fuzz`: FUZZ_RUNS, a fresh seed (test/fuzz/settings.ts). */
+const RUNS = fuzzRuns();
 const trust = createAzureTrustStore();
 
 describe('Azure verifier properties (fast-check)', () => {
