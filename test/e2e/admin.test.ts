@@ -216,7 +216,10 @@ describe('the cron sweep against the emulator', () => {
   });
 
   async function sweep(): Promise<void> {
-    const worker = await stack.worker.miniflare.getWorker();
+    // Miniflare's Fetcher.scheduled: dispatches a scheduled event to the Worker's handler.
+    const worker = (await stack.worker.miniflare.getWorker()) as unknown as {
+      scheduled(options: { cron: string; scheduledTime: Date }): Promise<{ outcome: string; noRetry: boolean }>;
+    };
     const result = await worker.scheduled({ cron: '*/5 * * * *', scheduledTime: new Date() });
     expect(result.outcome).toBe('ok');
   }
