@@ -85,7 +85,16 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
   };
   const base = options.server.href.replace(/\/$/, '');
 
-  async function once(operation: string, method: string, path: string, body?: unknown): Promise<Response> {
+  /**
+   * One request, its answer read to the end within the timeout. A 2xx counts only once its body
+   * has arrived whole and parses: an answer cut off mid-body is a `network` failure like a reset,
+   * so a create whose answer was lost is resolved by reading back, never taken as done.
+   */
+  async function once(operation: string, method: string, path: string, body?: unknown): Promise<unknown> {
+    const lost = (error: unknown): KubeApiError => {
+      const name = (error as { name?: string }).name;
+      return new KubeApiError(operation, name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network');
+    };
     const headers = new Headers(options.headers);
     headers.set('authorization', `Bearer ${options.token}`);
     headers.set('accept', 'application/json');
@@ -100,35 +109,55 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
         signal: AbortSignal.timeout(options.timeoutMs),
       });
     } catch (error) {
-      const name = (error as { name?: string }).name;
-      throw new KubeApiError(operation, name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network');
+      throw lost(error);
     }
-    if (response.ok) return response;
-    let reason: string | undefined;
-    if ((response.headers.get('content-type') ?? '').includes('json')) {
-      const status = (await response.json().catch(() => undefined)) as V1Status | undefined;
-      reason = typeof status?.reason === 'string' ? status.reason : undefined;
-    } else {
-      await response.body?.cancel();
+    if (!response.ok) {
+      let reason: string | undefined;
+      if ((response.headers.get('content-type') ?? '').includes('json')) {
+        const status = (await response.json().catch(() => undefined)) as V1Status | undefined;
+        // Kept only if it looks like a metav1.StatusReason (`NotFound`, `AlreadyExists`): the
+        // message names it, and whatever sits in front of the API server writes this body.
+        reason = typeof status?.reason === 'string' && /^[A-Za-z]{1,64}$/.test(status.reason) ? status.reason : undefined;
+      } else {
+        await response.body?.cancel().catch(() => undefined);
+      }
+      throw new KubeApiError(operation, 'status', response.status, reason, retryAfterSeconds(response));
     }
-    throw new KubeApiError(operation, 'status', response.status, reason, retryAfterSeconds(response));
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw lost(error);
+    }
+    if (method === 'DELETE') return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new KubeApiError(operation, 'network');
+    }
   }
 
   /**
-   * Retries transient failures. A non-idempotent call is retried only when the failure proves the
-   * request was not applied (429), since a 5xx or a reset may hide a completed create.
+   * Retries transient failures, at most `retry.attempts` tries in all. A non-idempotent call is
+   * retried only when the failure proves the request was not applied (429: rejected before it
+   * was processed), since a 5xx, a timeout or a reset may hide a completed create.
+   *
+   * The wait is full jitter over the exponential backoff, added on top of the server's
+   * Retry-After, which is a floor (RFC 9110 §10.2.3: the client should not come back sooner).
+   * A Retry-After longer than `maxDelayMs` is not waited out here: the failure goes back to the
+   * caller, who passes the same Retry-After on to the node.
    */
-  async function call(operation: string, method: string, path: string, body?: unknown, idempotent = true): Promise<Response> {
+  async function call(operation: string, method: string, path: string, body?: unknown, idempotent = true): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await once(operation, method, path, body);
       } catch (error) {
         if (!(error instanceof KubeApiError) || attempt >= retry.attempts || !error.transient) throw error;
         if (!idempotent && !error.certainlyNotApplied) throw error;
+        const floor = (error.retryAfterSeconds ?? 0) * 1000;
+        if (floor > retry.maxDelayMs) throw error;
         const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
-        const delay = Math.max((error.retryAfterSeconds ?? 0) * 1000 * (0.5 + jitter() / 2), backoff * jitter());
-        if (delay > retry.maxDelayMs) throw error;
-        await sleep(delay);
+        await sleep(Math.min(retry.maxDelayMs, floor + backoff * jitter()));
       }
     }
   }
@@ -137,17 +166,14 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
 
   return {
     async getConfigMap(namespace, name) {
-      const response = await call('get configmap', 'GET', `${ns(namespace)}/configmaps/${encodeURIComponent(name)}`);
-      return (await response.json()) as V1ConfigMap;
+      return (await call('get configmap', 'GET', `${ns(namespace)}/configmaps/${encodeURIComponent(name)}`)) as V1ConfigMap;
     },
     async createSecret(namespace, secret) {
-      const response = await call('create secret', 'POST', `${ns(namespace)}/secrets`, secret, false);
-      return (await response.json()) as V1Secret;
+      return (await call('create secret', 'POST', `${ns(namespace)}/secrets`, secret, false)) as V1Secret;
     },
     async getSecret(namespace, name) {
       try {
-        const response = await call('get secret', 'GET', `${ns(namespace)}/secrets/${encodeURIComponent(name)}`);
-        return (await response.json()) as V1Secret;
+        return (await call('get secret', 'GET', `${ns(namespace)}/secrets/${encodeURIComponent(name)}`)) as V1Secret;
       } catch (error) {
         if (error instanceof KubeApiError && error.isNotFound) return undefined;
         throw error;
@@ -155,14 +181,12 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
     },
     async listSecrets(namespace, listOptions = {}) {
       const query = listOptions.labelSelector === undefined ? '' : `?labelSelector=${encodeURIComponent(listOptions.labelSelector)}`;
-      const response = await call('list secrets', 'GET', `${ns(namespace)}/secrets${query}`);
-      return ((await response.json()) as V1SecretList).items;
+      return ((await call('list secrets', 'GET', `${ns(namespace)}/secrets${query}`)) as V1SecretList).items;
     },
     async deleteSecret(namespace, name, preconditions) {
       const body = preconditions?.uid === undefined ? undefined : { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: preconditions.uid } };
       try {
-        const response = await call('delete secret', 'DELETE', `${ns(namespace)}/secrets/${encodeURIComponent(name)}`, body);
-        await response.body?.cancel();
+        await call('delete secret', 'DELETE', `${ns(namespace)}/secrets/${encodeURIComponent(name)}`, body);
         return true;
       } catch (error) {
         if (error instanceof KubeApiError && (error.isNotFound || error.isConflict)) return false;
@@ -171,8 +195,7 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
     },
     async getNode(name) {
       try {
-        const response = await call('get node', 'GET', `/api/v1/nodes/${encodeURIComponent(name)}`);
-        return (await response.json()) as V1Node;
+        return (await call('get node', 'GET', `/api/v1/nodes/${encodeURIComponent(name)}`)) as V1Node;
       } catch (error) {
         if (error instanceof KubeApiError && error.isNotFound) return undefined;
         throw error;
