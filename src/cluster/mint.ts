@@ -85,7 +85,7 @@ function secretFor(request: MintRequest, token: BootstrapToken, expiresAt: Date)
  * Creates a bootstrap-token Secret for one node. The name is explicit (generateName cannot make
  * a valid token name, SEMANTICS §1), so a 409 means an ID collision: draw a new token and retry.
  * A create whose outcome is unknown (timeout, reset, 5xx) is resolved by reading the Secret back:
- * if it holds our secret it is ours; otherwise we delete what we can and report the API down.
+ * if it holds our secret it is ours; otherwise we delete what may be ours and report the API down.
  * Either way the Secret carries `expiration`, so the tokencleaner removes any leftover at its TTL.
  */
 export async function mintBootstrapToken(kube: KubeApi, random: Random, request: MintRequest): Promise<MintedToken> {
@@ -98,26 +98,43 @@ export async function mintBootstrapToken(kube: KubeApi, random: Random, request:
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;
       if (error.isAlreadyExists) {
-        const existing = await readBack(kube, token).catch(() => undefined);
+        const found = await readBack(kube, token);
         // A retried create of our own Secret also answers 409: then it is ours after all.
-        if (existing !== undefined) return { token, expiresAt, secret: existing };
+        if (found.kind === 'ours') return { token, expiresAt, secret: found.secret };
         continue;
       }
       if (error.certainlyNotApplied) throw new MintError(error.message, error.retryAfterSeconds ?? 1);
-      const existing = await readBack(kube, token).catch(() => undefined);
-      if (existing !== undefined) return { token, expiresAt, secret: existing };
-      await kube.deleteSecret(BOOTSTRAP_TOKEN_NAMESPACE, tokenSecretName(token.id)).catch(() => false);
+      const found = await readBack(kube, token);
+      if (found.kind === 'ours') return { token, expiresAt, secret: found.secret };
+      // The create may still land after our read (a slow server applies it late), so remove the
+      // name, unless it holds another token: an ID collision must never delete another node's
+      // Secret. What this misses expires on its own.
+      if (found.kind !== 'foreign') await kube.deleteSecret(BOOTSTRAP_TOKEN_NAMESPACE, tokenSecretName(token.id)).catch(() => false);
       throw new MintError(error.message, error.retryAfterSeconds ?? 2);
     }
   }
   throw new MintError(`no free token ID after ${MAX_ID_ATTEMPTS} attempts`, 1);
 }
 
-/** The Secret under this token's name, if it is the one we tried to create. */
-async function readBack(kube: KubeApi, token: BootstrapToken): Promise<V1Secret | undefined> {
-  const found = await kube.getSecret(BOOTSTRAP_TOKEN_NAMESPACE, tokenSecretName(token.id));
-  const stored = found?.data?.['token-secret'];
-  return stored !== undefined && atob(stored) === token.secret ? found : undefined;
+type ReadBack = { kind: 'ours'; secret: V1Secret } | { kind: 'foreign' } | { kind: 'absent' } | { kind: 'unknown' };
+
+/** What the API holds under this token's name: our Secret, another token's, nothing, or unknown (the read failed). */
+async function readBack(kube: KubeApi, token: BootstrapToken): Promise<ReadBack> {
+  let found: V1Secret | undefined;
+  try {
+    found = await kube.getSecret(BOOTSTRAP_TOKEN_NAMESPACE, tokenSecretName(token.id));
+  } catch {
+    return { kind: 'unknown' };
+  }
+  if (found === undefined) return { kind: 'absent' };
+  const stored = found.data?.['token-secret'];
+  let ours = false;
+  try {
+    ours = stored !== undefined && atob(stored) === token.secret;
+  } catch {
+    ours = false;
+  }
+  return ours ? { kind: 'ours', secret: found } : { kind: 'foreign' };
 }
 
 /** Deletes a minted token's Secret; false when it was already gone. */

@@ -25,7 +25,7 @@ const identity: NodeIdentity = {
 const request = { identity, pool, nodeName: 'ip-10-0-1-23.ec2.internal', usages: ['signing', 'authentication'] as const, now: new Date('2026-11-30T12:00:00.700Z') };
 
 /** A fake whose createSecret runs a script of outcomes, one per call. */
-function scripted(...outcomes: ('ok' | 'conflict' | 'applied-then-timeout' | 'timeout' | 'throttled')[]) {
+function scripted(...outcomes: ('ok' | 'conflict' | 'applied-then-timeout' | 'timeout' | 'throttled' | 'foreign-conflict' | 'foreign-then-timeout')[]) {
   const kube = fakeKube();
   const create = kube.createSecret.bind(kube);
   let calls = 0;
@@ -34,6 +34,11 @@ function scripted(...outcomes: ('ok' | 'conflict' | 'applied-then-timeout' | 'ti
     if (outcome === 'conflict') throw new KubeApiError('create secret', 'status', 409, 'AlreadyExists');
     if (outcome === 'throttled') throw new KubeApiError('create secret', 'status', 429, undefined, 3);
     if (outcome === 'timeout') throw new KubeApiError('create secret', 'timeout');
+    if (outcome === 'foreign-conflict' || outcome === 'foreign-then-timeout') {
+      // Another token already holds this ID: its Secret, with another token secret.
+      await create(namespace, { ...secret, data: { ...secret.data, 'token-secret': btoa('someoneelse00000') } });
+      throw outcome === 'foreign-conflict' ? new KubeApiError('create secret', 'status', 409, 'AlreadyExists') : new KubeApiError('create secret', 'timeout');
+    }
     const stored = await create(namespace, secret);
     if (outcome === 'applied-then-timeout') throw new KubeApiError('create secret', 'timeout');
     return stored;
@@ -67,6 +72,20 @@ describe('mintBootstrapToken', () => {
     const minted = await mintBootstrapToken(kube, cryptoRandom, request);
     expect(calls()).toBe(2);
     expect([...kube.secrets.keys()]).toEqual([`kube-system/bootstrap-token-${minted.token.id}`]);
+  });
+
+  it('on a 409 from a Secret that holds another token, draws a new token and leaves that Secret alone', async () => {
+    const { kube, calls } = scripted('foreign-conflict', 'ok');
+    const minted = await mintBootstrapToken(kube, cryptoRandom, request);
+    expect(calls()).toBe(2);
+    expect(kube.secrets.size).toBe(2);
+    expect(atob(kube.secrets.get(`kube-system/bootstrap-token-${minted.token.id}`)!.data!['token-secret']!)).toBe(minted.token.secret);
+  });
+
+  it('a create of unknown outcome whose name holds another token: fails, and never deletes that Secret', async () => {
+    const { kube } = scripted('foreign-then-timeout');
+    await expect(mintBootstrapToken(kube, cryptoRandom, request)).rejects.toMatchObject({ name: 'MintError', retryAfterSeconds: 2 });
+    expect([...kube.secrets.values()].map((s) => atob(s.data!['token-secret']!))).toEqual(['someoneelse00000']);
   });
 
   it('gives up after three collisions', async () => {
