@@ -49,6 +49,13 @@ export function decideJoin(identity: NodeIdentity, policy: JoinPolicy): PolicyDe
 export type NodeNameResult = { ok: true; nodeName: string } | { ok: false; detail: string };
 
 /**
+ * Lower-cases A–Z only. Unicode case mapping folds look-alikes into ASCII (the Kelvin sign K,
+ * U+212A, lower-cases to "k"), which would turn an identity that merely looks like `node-k1`
+ * into that very name; left as they are, such characters make the name invalid and refused.
+ */
+const asciiLowerCase = (text: string): string => text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+
+/**
  * Renders the pool's node-name template from signed identity values. The result must be a valid
  * Node name; anything else is refused rather than "fixed", since the name ends up in the
  * kubelet's certificate CN and in scripts.
@@ -66,7 +73,7 @@ export function renderNodeName(template: string, identity: NodeIdentity, pool: N
   const nodeName = template.replace(/\{\{\s*([A-Za-z.]+)\s*\}\}/g, (_, name: string) => {
     const value = name.startsWith('attributes.') ? identity.attributes[name.slice('attributes.'.length)] : values[name];
     if (value === undefined) missing ??= name;
-    return (value ?? '').toLowerCase();
+    return asciiLowerCase(value ?? '');
   });
   if (missing !== undefined) return { ok: false, detail: `node-name template variable {{${missing}}} has no value` };
   if (!isNodeName(nodeName)) return { ok: false, detail: `rendered node name ${JSON.stringify(nodeName)} is not a valid Node name` };

@@ -127,6 +127,18 @@ describe('renderNodeName', () => {
     expect(renderNodeName(template, identity, pool)).toEqual({ ok: true, nodeName: expected });
   });
 
+  it.each([
+    ['node-\u212a1', 'the Kelvin sign K, which Unicode lower-cases to ASCII k'],
+    ['\u0130p-10-0-1-23', 'the dotted capital I, which lower-cases to i + a combining dot'],
+    ['n\u043ede-1', 'a Cyrillic o'],
+  ])('refuses %j (%s) instead of folding it into an ASCII name', (instanceId) => {
+    expect(renderNodeName('{{instanceId}}', { ...identity, instanceId }, pool)).toMatchObject({ ok: false });
+  });
+
+  it('lower-cases ASCII letters', () => {
+    expect(renderNodeName('{{instanceId}}', { ...identity, instanceId: 'Node-A1' }, pool)).toEqual({ ok: true, nodeName: 'node-a1' });
+  });
+
   it('refuses a name that is not a valid Node name rather than fixing it', () => {
     const hostile = { ...identity, instanceId: "i-1'$(touch pwned)" };
     expect(renderNodeName('{{instanceId}}', hostile, pool)).toMatchObject({ ok: false });
