@@ -1,7 +1,8 @@
 import type { AttestFailureReason, AttestResult, NodeIdentity, Provider } from '../attest/identity.js';
 import type { AuditEvent, JoinRowEffect } from '../audit/audit.js';
 import { checkFreshness } from '../attest/freshness.js';
-import type { ClusterCaSource } from '../cluster/cluster-ca.js';
+import { ClusterInfoError, type ClusterCaSource } from '../cluster/cluster-ca.js';
+import { KubeApiError } from '../cluster/kube-api.js';
 import { MintError, mintBootstrapToken, revokeBootstrapToken, type MintedToken } from '../cluster/mint.js';
 import type { Deps } from '../deps.js';
 import { ProblemError, type ProblemCode } from '../http/problem.js';
@@ -47,6 +48,14 @@ export interface JoinSuccess {
 }
 
 export type JoinDeps = Pick<Deps, 'config' | 'clock' | 'random' | 'kube' | 'ledger' | 'audit' | 'rateLimits' | 'log'> & { clusterCa: ClusterCaSource };
+
+/**
+ * What an upstream failure may say in the log and the audit: the messages this codebase writes
+ * (API operation and status, what is wrong with cluster-info), never one a runtime or a server
+ * wrote, which can quote a response body or a request header (the bearer token).
+ */
+const upstreamFailureDetail = (error: unknown): string =>
+  error instanceof KubeApiError || error instanceof ClusterInfoError ? error.message : error instanceof Error ? error.name : 'unknown error';
 
 /** What the ledger's claim refusals tell the caller. */
 const CLAIM_CODES: Record<Exclude<ClaimResult, { ok: true }>['reason'], ProblemCode> = {
@@ -112,7 +121,7 @@ export async function runJoin(deps: JoinDeps, attestation: AttestResult, context
   const asNode: AuditAbout = { ...inPool, nodeName: named.nodeName };
 
   const clusterCa = await deps.clusterCa.get().catch((error: unknown) =>
-    refuse('upstream_unavailable', 'cluster_info_unavailable', error instanceof Error ? error.message : 'unknown error', asNode),
+    refuse('upstream_unavailable', 'cluster_info_unavailable', upstreamFailureDetail(error), asNode),
   );
 
   const claim = await deps.ledger.claim({ key, issuedAt: identity.issuedAt, rejoin: pool.rejoin, now, leaseMs: CLAIM_LEASE_MS, requireLaunch: pool.requireLaunchHook });
