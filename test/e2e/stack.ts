@@ -1,9 +1,10 @@
+import type { V1Secret } from '@kubernetes/client-node';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type ClusterHandle, type ClusterOptions } from '../../dev/cluster/index.js';
 import { run } from '../support/run.js';
-import { startWorker, type RateLimits, type RunningWorker } from '../worker/harness.js';
+import { startWorker, type RateLimits, type RunningWorker, type WorkerOptions } from '../worker/harness.js';
 
 /** Files made once per run by test/global-setup.ts. */
 export const runDir = (): string => {
@@ -31,23 +32,36 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/**
- * The emulator (HTTPS, with this run's CA, which workerd trusts) and the built Worker in workerd,
- * configured to talk to it with the broker ServiceAccount's token.
- */
-export async function startStack(options: { policy?: string; env?: Record<string, string>; cluster?: ClusterOptions; rateLimits?: RateLimits } = {}): Promise<Stack> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'kjb-cluster-'));
-  for (const file of ['ca.crt', 'ca.key']) copyFileSync(join(runDir(), 'cluster-ca', file), join(stateDir, file));
-  const cluster = await startCluster({ port: 0, stateDir, resyncIntervalMs: 200, ...options.cluster });
-  const worker = await startWorker({
+export const E2E_ADMIN_TOKEN = 'admin-token-for-e2e-tests-0123456789abcdef';
+
+/** The Worker's bindings for talking to `cluster` (also for a second Worker on the same emulator). */
+export function stackBindings(cluster: ClusterHandle, options: { policy?: string; env?: Record<string, string> } = {}): Record<string, string> {
+  return {
     KUBE_API_SERVER: cluster.url,
     KUBE_TOKEN: cluster.brokerToken,
     PUBLIC_URL: 'https://broker.test',
     JOIN_POLICY: options.policy ?? testPolicy(),
-    ADMIN_TOKEN: 'admin-token-for-e2e-tests-0123456789abcdef',
+    ADMIN_TOKEN: E2E_ADMIN_TOKEN,
     KUBE_TIMEOUT_MS: '2000',
     ...options.env,
-  }, { rateLimits: options.rateLimits });
+  };
+}
+
+/** The bootstrap-token Secrets the broker minted (label `app.kubernetes.io/managed-by`), straight from the store. */
+export const brokerSecrets = (cluster: ClusterHandle): V1Secret[] =>
+  (cluster.store.list('secrets', 'kube-system') as unknown as V1Secret[]).filter((s) => s.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'kube-join-broker');
+
+/**
+ * The emulator (HTTPS, with this run's CA, which workerd trusts) and the built Worker in workerd,
+ * configured to talk to it with the broker ServiceAccount's token.
+ */
+export async function startStack(
+  options: { policy?: string; env?: Record<string, string>; cluster?: ClusterOptions; rateLimits?: RateLimits; worker?: Omit<WorkerOptions, 'rateLimits'> } = {},
+): Promise<Stack> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'kjb-cluster-'));
+  for (const file of ['ca.crt', 'ca.key']) copyFileSync(join(runDir(), 'cluster-ca', file), join(stateDir, file));
+  const cluster = await startCluster({ port: 0, stateDir, resyncIntervalMs: 200, ...options.cluster });
+  const worker = await startWorker(stackBindings(cluster, options), { ...options.worker, rateLimits: options.rateLimits });
   return {
     cluster,
     worker,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Miniflare } from 'miniflare';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Log, LogLevel, Miniflare } from 'miniflare';
 
 const wranglerToml = readFileSync(new URL('../../wrangler.toml', import.meta.url), 'utf8');
 const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(wranglerToml)![1]!;
@@ -42,15 +43,50 @@ export interface RunningWorker {
   url: URL;
   fetch(path: string, init?: RequestInit): Promise<Response>;
   miniflare: Miniflare;
+  /** Everything the Worker and workerd wrote (console, stdout, stderr) and Miniflare logged; '' unless `captureOutput`. */
+  output(): string;
   dispose(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  rateLimits?: RateLimits;
+  /**
+   * Collect the Worker's console output and workerd's stdout/stderr (and Miniflare's own log
+   * lines, e.g. uncaught errors) for assertions through `output()`, instead of printing them.
+   */
+  captureOutput?: boolean;
+  /**
+   * Handles every outbound fetch of the Worker in Node: a network the test controls (forward,
+   * delay, cut the connection with `req.socket.destroy()`). The Worker still sees a real fetch.
+   */
+  outbound?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+}
+
+/** Miniflare's log, kept as text. */
+class CapturedLog extends Log {
+  constructor(private readonly sink: string[]) {
+    super(LogLevel.DEBUG);
+  }
+  protected override log(message: string): void {
+    this.sink.push(`${message}\n`);
+  }
 }
 
 /**
  * Runs the built bundle (dist/index.js, made by test/global-setup.ts with `wrangler deploy
  * --dry-run`) in workerd through Miniflare, with the Durable Object bindings of wrangler.toml.
  */
-export async function startWorker(bindings: Record<string, string>, options: { rateLimits?: RateLimits } = {}): Promise<RunningWorker> {
+export async function startWorker(bindings: Record<string, string>, options: WorkerOptions = {}): Promise<RunningWorker> {
   if (process.env['NODE_EXTRA_CA_CERTS'] === undefined) throw new Error('NODE_EXTRA_CA_CERTS unset: test/global-setup.ts did not run');
+  const captured: string[] = [];
+  const capture = options.captureOutput === true
+    ? {
+        log: new CapturedLog(captured),
+        handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
+          for (const stream of [stdout, stderr]) stream.on('data', (chunk: Buffer | string) => captured.push(chunk.toString()));
+        },
+      }
+    : {};
   const miniflare = new Miniflare({
     modules: true,
     scriptPath: new URL('../../dist/index.js', import.meta.url).pathname,
@@ -64,12 +100,15 @@ export async function startWorker(bindings: Record<string, string>, options: { r
     },
     ratelimits: { ...WRANGLER_RATE_LIMITS, ...options.rateLimits },
     ...(WRANGLER_ASSETS === undefined ? {} : { assets: WRANGLER_ASSETS }),
+    ...capture,
+    ...(options.outbound === undefined ? {} : { outboundService: { node: options.outbound } }),
   });
   const url = await miniflare.ready;
   return {
     url,
     miniflare,
     fetch: (path, init) => miniflare.dispatchFetch(`http://broker.test${path}`, init as never) as unknown as Promise<Response>,
+    output: () => captured.join(''),
     dispose: () => miniflare.dispose(),
   };
 }
