@@ -1,11 +1,16 @@
 /**
  * Generates src/attest/azure/certificates.generated.ts: the CA certificates the Azure verifier
- * chains IMDS signer certificates to, from test/fixtures/azure/certs/ (copied from
- * ../shared/vectors/azure/certs; provenance in test/fixtures/azure/SOURCE-README.md):
+ * chains IMDS signer certificates to, from test/fixtures/azure/certs/ (provenance of each file in
+ * test/fixtures/azure/README.md and SOURCE-README.md):
  *
- * - roots (trust anchors): DigiCert Global Root G2, Baltimore CyberTrust Root;
- * - intermediates (untrusted until chained to a root at request time): the ten Microsoft
- *   issuing CAs in azure-intermediates-coder.pem.
+ * - roots (trust anchors): DigiCert Global Root G2, Baltimore CyberTrust Root (expired
+ *   2025-05-12; kept for the 2022 vector and `verify azure --at`);
+ * - intermediates (untrusted until chained to a root at request time):
+ *   - microsoft-tls-g2-intermediates.pem: "Microsoft TLS G2 RSA CA OCSP 02…16", the issuers of
+ *     today's IMDS signer certificates, and microsoft-tls-rsa-root-g2-cross.pem: "Microsoft TLS
+ *     RSA Root G2" as cross-signed by DigiCert Global Root G2, their link to that root;
+ *   - azure-intermediates-coder.pem: the ten earlier Microsoft issuing CAs, all expired by
+ *     2026-08-25, which the 2022–2024 vectors chain through at their own dates.
  *
  * Run: `npx tsx scripts/gen-azure-certs.ts [certsDir]`. `renderAzureCertificatesModule` is
  * exported so a test can check the committed file is current. Each certificate is read with the
@@ -24,7 +29,7 @@ export const DEFAULT_CERTS_DIR = resolve(here, '../test/fixtures/azure/certs');
 export const OUTPUT_FILE = resolve(here, '../src/attest/azure/certificates.generated.ts');
 
 export const ROOT_FILES = ['digicert-global-root-g2.pem', 'baltimore-cybertrust-root.pem'] as const;
-export const INTERMEDIATE_FILES = ['azure-intermediates-coder.pem'] as const;
+export const INTERMEDIATE_FILES = ['microsoft-tls-g2-intermediates.pem', 'microsoft-tls-rsa-root-g2-cross.pem', 'azure-intermediates-coder.pem'] as const;
 
 interface Named {
   readonly name: string;
@@ -65,11 +70,11 @@ export function renderAzureCertificatesModule(certsDir: string = DEFAULT_CERTS_D
     `  { name: ${JSON.stringify(name)}, notAfter: ${JSON.stringify(rfc3339(certificate.notAfter))}, der: ${JSON.stringify(Buffer.from(certificate.der).toString('base64'))} },`;
   return [
     '// generated, do not edit: run `npx tsx scripts/gen-azure-certs.ts` to regenerate.',
-    '// Source: test/fixtures/azure/certs/ (copied from ../shared/vectors/azure/certs; provenance in',
-    '// test/fixtures/azure/SOURCE-README.md): DigiCert Global Root G2 (as shipped by spiffe/spire),',
-    '// Baltimore CyberTrust Root (Debian ca-certificates 20230311+deb12u1), and the ten Microsoft',
-    '// issuing CAs coder/coder pins for IMDS attested data. Whole certificates: the verifier',
-    '// validates every link of the chain itself, at request time.',
+    '// Source: test/fixtures/azure/certs/ (provenance in test/fixtures/azure/README.md): DigiCert',
+    '// Global Root G2 and Baltimore CyberTrust Root; the Microsoft TLS G2 RSA issuing CAs with',
+    '// Microsoft TLS RSA Root G2 cross-signed by DigiCert Global Root G2 (today\'s IMDS chain); and',
+    '// the ten earlier Microsoft issuing CAs (expired; the 2022-2024 vectors chain through them).',
+    '// Whole certificates: the verifier validates every link of the chain itself, at request time.',
     '',
     '/** A CA certificate the Azure verifier knows, DER in base64. */',
     'export interface AzureCaCertificate {',

@@ -210,9 +210,28 @@ export async function validateSignerChain(signer: X509Certificate, options: Chai
   if (own !== undefined) return { ok: false, kind: 'invalid', detail: own };
   const search: Search = { checks: 0, failures: [], ...(options.signerDigest === undefined ? {} : { signerDigest: options.signerDigest }) };
   const path = await extend(signer, undefined, true, 0, ['signer'], new Set([signer]), options, search);
+  return outcome(path, search, 'the signer certificate');
+}
+
+function outcome(path: readonly string[] | undefined, search: Search, what: string): ChainResult {
   if (path !== undefined) return { ok: true, path };
   if (search.failures.length === 0) {
-    return { ok: false, kind: 'untrusted', detail: 'no trusted CA is named as the issuer of the signer certificate (or of an intermediate on its path)' };
+    return { ok: false, kind: 'untrusted', detail: `no trusted CA is named as the issuer of ${what} (or of an intermediate on its path)` };
   }
   return { ok: false, kind: 'invalid', detail: search.failures.slice(0, 4).join('; ') };
+}
+
+/**
+ * Validates the path from an intermediate of the store to a root at `now`, with the same checks
+ * and bounds as a signer's path, the intermediate standing as the first CA above a signer (its
+ * own validity, cA, keyCertSign and pathLenConstraint included). Not on the request path: it
+ * lets a test or an operator tool show that each shipped intermediate still leads to a shipped
+ * root today.
+ */
+export async function validateIntermediateChain(intermediate: AzureStoreCa, options: ChainOptions): Promise<ChainResult> {
+  const own = checkIssuer(intermediate.certificate, `intermediate "${intermediate.name}"`, options.now, 0);
+  if (own !== undefined) return { ok: false, kind: 'invalid', detail: own };
+  const search: Search = { checks: 0, failures: [] };
+  const path = await extend(intermediate.certificate, intermediate, false, 1, [intermediate.name], new Set([intermediate.certificate]), options, search);
+  return outcome(path, search, `"${intermediate.name}"`);
 }

@@ -4,7 +4,7 @@
  * `crypto.subtle`; see verify.ts for the steps.
  */
 export { AZURE_INTERMEDIATE_CERTIFICATES, AZURE_ROOT_CERTIFICATES, type AzureCaCertificate } from './certificates.generated.js';
-export { certificateDigest, checkSignerCertificate, MAX_INTERMEDIATES, MAX_SIGNATURE_CHECKS, MIN_RSA_BITS, validateSignerChain, type ChainFailureKind, type ChainOptions, type ChainResult } from './chain.js';
+export { certificateDigest, checkSignerCertificate, MAX_INTERMEDIATES, MAX_SIGNATURE_CHECKS, MIN_RSA_BITS, validateIntermediateChain, validateSignerChain, type ChainFailureKind, type ChainOptions, type ChainResult } from './chain.js';
 export {
   AZURE_MAX_BODY_BYTES,
   AZURE_MAX_CONTENT_BYTES,

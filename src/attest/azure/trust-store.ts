@@ -3,12 +3,17 @@
  * isolate: the shipped table (certificates.generated.ts) plus what JOIN_POLICY adds.
  *
  * - Roots are trust anchors. The shipped ones are DigiCert Global Root G2 and Baltimore
- *   CyberTrust Root; `azure.extraRoots` adds more. An extra root is as powerful as DigiCert's:
- *   any certificate it issues for a `*.metadata.azure.*` name signs attested data the broker
- *   accepts. It exists for development and tests (a self-made signer chain) and says so loudly.
+ *   CyberTrust Root (expired 2025-05-12); `azure.extraRoots` adds more. An extra root is as
+ *   powerful as DigiCert's: any certificate it issues for a `*.metadata.azure.*` name signs
+ *   attested data the broker accepts. It exists for development and tests (a self-made signer
+ *   chain) and says so loudly.
  * - Intermediates add no trust: a path through one must still end at a root and pass every
- *   check. The shipped ten are the Microsoft issuing CAs coder/coder pins; `azure.extraIntermediates`
- *   adds Microsoft's newer ones when Azure rotates (https://learn.microsoft.com/azure/security/fundamentals/azure-ca-details).
+ *   check. Shipped: the "Microsoft TLS G2 RSA CA OCSP 02…16" issuing CAs that sign today's IMDS
+ *   certificates, "Microsoft TLS RSA Root G2" as cross-signed by DigiCert Global Root G2 (their
+ *   link to that root; the self-signed Root G2 is not an anchor here), and the ten earlier
+ *   Microsoft issuing CAs, all expired, which only old documents verified at their own time
+ *   (`verify azure --at`) chain through. `azure.extraIntermediates` adds Microsoft's next ones
+ *   when Azure rotates (https://learn.microsoft.com/azure/security/fundamentals/azure-ca-details).
  *
  * Certificates are indexed by their DER subject Name (a chain links a certificate to the CAs
  * whose subject equals its issuer, byte for byte) and decoded on first use. Links between two

@@ -198,6 +198,54 @@ describe('refused', () => {
   });
 });
 
+describe('refused: a self-made copy of a shipped Microsoft G2 name (the shipped store, at 2026-11-30)', () => {
+  // The subjects below are byte-for-byte the DER Names of the shipped certificates (PrintableString
+  // C, O, CN), so the store does find the real CA as the candidate issuer: only its signature
+  // check stands between the forger and a verified document.
+  const G2_CA = 'C=US, O=Microsoft Corporation, CN=Microsoft TLS G2 RSA CA OCSP 02';
+  const G2_ROOT = 'C=US, O=Microsoft Corporation, CN=Microsoft TLS RSA Root G2';
+  const shipped = createAzureTrustStore();
+  // One key for every forged CA and signer: key generation dominates these tests' time, and
+  // the keys being the forger's (not Microsoft's) is all that matters.
+  let keys: CryptoKeyPair;
+  beforeAll(async () => {
+    keys = (await createRoot('Forger key')).keys;
+  });
+  const asFetched = (ca: TestCa) => {
+    const parsed = parseX509Certificate(ca.der);
+    if (!parsed.ok) throw new Error(parsed.detail);
+    return [parsed.certificate];
+  };
+
+  it.each([
+    ['issued by a self-made root, alone', 'self-made root', false, /^signer chain: the signer certificate → intermediate "Microsoft TLS G2 RSA CA OCSP 02": signature does not verify$/],
+    ['issued by a self-made root, and supplied as a fetched intermediate', 'self-made root', true, /the signer certificate → intermediate "Microsoft TLS G2 RSA CA OCSP 02": signature does not verify/],
+    ['issued by a self-made "Microsoft TLS RSA Root G2", supplied as fetched', 'copied root', true, /"Microsoft TLS G2 RSA CA OCSP 02" → intermediate "Microsoft TLS RSA Root G2": signature does not verify/],
+  ] as const)('a copy of "Microsoft TLS G2 RSA CA OCSP 02" %s (invalid_signature)', async (_, rootKind, fetched, detail) => {
+    const forgedRoot = rootKind === 'copied root' ? await createRoot('Microsoft TLS RSA Root G2', { subject: G2_ROOT, keys }) : await createRoot('Forger Root', { keys });
+    const copy = await createIntermediate('Microsoft TLS G2 RSA CA OCSP 02', forgedRoot, { subject: G2_CA, keys });
+    const parsedCopy = parseX509Certificate(copy.der);
+    const real = shipped.entries().find((ca) => ca.name === 'Microsoft TLS G2 RSA CA OCSP 02');
+    expect(parsedCopy.ok && real !== undefined && Buffer.from(parsedCopy.certificate.subject).equals(real.certificate.subject)).toBe(true);
+    const forged = await createSigner(copy, { keys });
+    const result = await verifyAzureAttestedDocument(docBy(forged, [forged.der, copy.der, forgedRoot.der]), {
+      now: NOW,
+      trust: shipped,
+      ...(fetched ? { untrustedIntermediates: asFetched(copy) } : {}),
+    });
+    expect(outcome(result)).toMatchObject({ reason: 'invalid_signature', detail: expect.stringMatching(detail) });
+  });
+
+  it('a signer that names "Microsoft TLS RSA Root G2" as its issuer, signed by a self-made key of that name (invalid_signature)', async () => {
+    const forgedRoot = await createRoot('Microsoft TLS RSA Root G2', { subject: G2_ROOT, keys });
+    const forged = await createSigner(forgedRoot, { keys });
+    expect(outcome(await verify(docBy(forged), shipped))).toMatchObject({
+      reason: 'invalid_signature',
+      detail: expect.stringMatching(/intermediate "Microsoft TLS RSA Root G2": signature does not verify/),
+    });
+  });
+});
+
 describe('validity boundaries are inclusive and exact', () => {
   it.each([
     ['at notBefore', 0, 'verified'],

@@ -22,6 +22,8 @@ export interface AzureVector {
   readonly expiresOn: string;
   /** When the vectors README says each verifies (coder's test clock). */
   readonly readmePin: string;
+  /** What full verification says at `readmePin` (this verifier enforces timeStamp.expiresOn; coder's did not). */
+  readonly atReadmePin: 'verified' | 'stale_document';
   /** Inside both the signer certificate's validity and the document's own timeStamp window. */
   readonly pin: string;
   readonly signerPath: readonly string[];
@@ -30,6 +32,8 @@ export interface AzureVector {
 /**
  * Expected values copied by hand from test/fixtures/azure/SOURCE-README.md (vmIds, verify-at
  * times) and from each `*.attested-content.json` (extracted from the signed content with openssl).
+ * The 2026 vector is ours (test/fixtures/azure/README.md): the first signed under the Microsoft
+ * TLS G2 hierarchy that Azure uses today.
  */
 export const AZURE_VECTORS: readonly AzureVector[] = [
   {
@@ -41,6 +45,7 @@ export const AZURE_VECTORS: readonly AzureVector[] = [
     createdOn: '2022-04-19T01:27:21.000Z',
     expiresOn: '2022-04-19T07:27:21.000Z',
     readmePin: '2023-02-01T00:00:00Z',
+    atReadmePin: 'stale_document',
     pin: '2022-04-19T01:28:00Z',
     signerPath: ['signer', 'Microsoft RSA TLS CA 01', 'Baltimore CyberTrust Root'],
   },
@@ -53,6 +58,7 @@ export const AZURE_VECTORS: readonly AzureVector[] = [
     createdOn: '2023-03-08T17:09:33.000Z',
     expiresOn: '2023-03-08T23:09:33.000Z',
     readmePin: '2023-04-01T00:00:00Z',
+    atReadmePin: 'stale_document',
     pin: '2023-03-08T17:10:00Z',
     signerPath: ['signer', 'Microsoft Azure TLS Issuing CA 05', 'DigiCert Global Root G2'],
   },
@@ -65,7 +71,23 @@ export const AZURE_VECTORS: readonly AzureVector[] = [
     createdOn: '2024-04-22T17:32:45.000Z',
     expiresOn: '2024-04-22T23:32:45.000Z',
     readmePin: '2024-04-22T17:32:44Z',
+    atReadmePin: 'verified',
     pin: '2024-04-22T17:33:00Z',
     signerPath: ['signer', 'Microsoft Azure RSA TLS Issuing CA 08', 'DigiCert Global Root G2'],
+  },
+  {
+    stem: 'coder-2026-eastus',
+    subscriptionId: '05e8b285-4ce1-46a3-b4c9-f51ba67d6acc',
+    vmId: 'dc18de58-292f-4794-9a5d-a4192bad0039',
+    nonce: '20260626-005645',
+    sku: '20_04-lts-gen2',
+    createdOn: '2026-06-25T18:56:45.000Z',
+    expiresOn: '2026-06-26T00:56:45.000Z',
+    // coder's test clock, 19 h before createdOn: inside the signer's validity (from 2026-05-15)
+    // and before expiresOn; this verifier leaves createdOn to the pipeline's freshness check.
+    readmePin: '2026-06-25T00:00:00Z',
+    atReadmePin: 'verified',
+    pin: '2026-06-25T18:57:00Z',
+    signerPath: ['signer', 'Microsoft TLS G2 RSA CA OCSP 02', 'Microsoft TLS RSA Root G2', 'DigiCert Global Root G2'],
   },
 ];

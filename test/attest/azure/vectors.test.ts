@@ -1,13 +1,16 @@
 /**
- * The three real Microsoft-signed attested documents verify with the clock pinned inside their
+ * The four real Microsoft-signed attested documents verify with the clock pinned inside their
  * signer certificate's validity and their own timeStamp window, prove exactly the VM their
  * content states, and fail without the pin, with a wrong nonce, or with one byte changed.
+ * The 2026 one is signed under the Microsoft TLS G2 hierarchy Azure uses today (signer →
+ * Microsoft TLS G2 RSA CA OCSP 02 → Microsoft TLS RSA Root G2, cross-signed → DigiCert Global
+ * Root G2), so it shows the shipped G2 certificates are the ones Azure's chain needs.
  *
- * About the pins: the vectors README gives coder's test clocks (2023-02-01, 2023-04-01,
- * 2024-04-22T17:32:44Z). At those times every signer chain verifies (asserted below), but the
- * first two documents had already passed their `timeStamp.expiresOn` (6 h after creation), which
- * this verifier enforces and coder's did not; so full verification is pinned one minute or less
- * after each `createdOn`, and at the README clocks those two are `stale_document`.
+ * About the pins: the READMEs give coder's test clocks (2023-02-01, 2023-04-01,
+ * 2024-04-22T17:32:44Z, 2026-06-25). At those times every signer chain verifies (asserted below),
+ * but the first two documents had already passed their `timeStamp.expiresOn` (6 h after
+ * creation), which this verifier enforces and coder's did not; so full verification is pinned one
+ * minute or less after each `createdOn`, and at the README clocks those two are `stale_document`.
  */
 import { describe, expect, it } from 'vitest';
 import { checkFreshness } from '../../../src/attest/freshness.js';
@@ -19,13 +22,15 @@ import {
   type AzureAttestResult,
 } from '../../../src/attest/azure/index.js';
 import { parseSignedData } from '../../../src/attest/cms/index.js';
-import { AZURE_VECTORS, bodyOf, derOf, fixtureBytes } from './fixtures.js';
+import { AZURE_VECTORS, bodyOf, derOf, fixtureBytes, fixtureText } from './fixtures.js';
 
 const trust = createAzureTrustStore();
 const verify = (body: string | Uint8Array, now: string | Date, expectedNonce?: string): Promise<AzureAttestResult> =>
   verifyAzureAttestedDocument(body, { now: new Date(now), trust, ...(expectedNonce === undefined ? {} : { expectedNonce }) });
 
 const reasonOf = (result: AzureAttestResult) => (result.ok ? 'verified' : result.error.reason);
+/** The certificates of a fixture PEM bundle, one PEM string each (the form policy extras take). */
+const readPems = (file: string): string[] => fixtureText(`certs/${file}`).match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
 
 describe.each(AZURE_VECTORS)('real vector $stem', (vector) => {
   it('verifies at its pin and proves the subscription and VM its content states', async () => {
@@ -96,7 +101,7 @@ describe.each(AZURE_VECTORS)('real vector $stem', (vector) => {
 });
 
 describe('the README clocks', () => {
-  it.each(AZURE_VECTORS.map((v) => [v.stem, v.readmePin, v.stem === 'coder-2024-eastus' ? 'verified' : 'stale_document'] as const))(
+  it.each(AZURE_VECTORS.map((v) => [v.stem, v.readmePin, v.atReadmePin] as const))(
     '%s at %s is %s',
     async (stem, at, expected) => {
       expect(reasonOf(await verify(bodyOf(stem), at))).toBe(expected);
@@ -113,6 +118,20 @@ describe('trust', () => {
     }
   });
 
+  it('the table before the G2 certificates (DigiCert Global Root G2 and the earlier intermediates) does not verify the 2026 document (unknown_signer)', async () => {
+    const vector = AZURE_VECTORS.find((v) => v.stem === 'coder-2026-eastus')!;
+    const before = createAzureTrustStore({
+      includeAzureCertificates: false,
+      extraRoots: readPems('digicert-global-root-g2.pem'),
+      extraIntermediates: readPems('azure-intermediates-coder.pem'),
+    });
+    const result = await verifyAzureAttestedDocument(bodyOf(vector.stem), { now: new Date(vector.pin), trust: before });
+    expect(result.ok ? 'verified' : result.error).toEqual({
+      reason: 'unknown_signer',
+      detail: 'signer chain: no trusted CA is named as the issuer of the signer certificate (or of an intermediate on its path)',
+    });
+  });
+
   it('remembers verified links, so a warm verification checks only the document signature', async () => {
     const fresh = createAzureTrustStore();
     const vector = AZURE_VECTORS[2]!;
@@ -121,5 +140,9 @@ describe('trust', () => {
     expect(fresh.verifiedSigners.size).toBe(1);
     expect((await verifyAzureAttestedDocument(bodyOf(vector.stem), { now: new Date(vector.pin), trust: fresh })).ok).toBe(true);
     expect([fresh.verifiedLinks.size, fresh.verifiedSigners.size]).toEqual([1, 1]);
+    // The G2 path has two links between store certificates: OCSP 02 → Root G2 (cross) → DigiCert.
+    const g2 = AZURE_VECTORS.find((v) => v.stem === 'coder-2026-eastus')!;
+    expect((await verifyAzureAttestedDocument(bodyOf(g2.stem), { now: new Date(g2.pin), trust: fresh })).ok).toBe(true);
+    expect([fresh.verifiedLinks.size, fresh.verifiedSigners.size]).toEqual([3, 2]);
   });
 });
