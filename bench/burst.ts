@@ -13,8 +13,8 @@
  * - After every answer is in and the faults are off: the broker's Secrets in the emulator against
  *   the bundles returned. orphan = a Secret no bundle carries; duplicate = an instance with more
  *   than one Secret or bundle; phantom = a bundle whose token has no Secret (or a different secret).
- * - k = the broker's API requests that were not refused with 429, per successful join, from the
- *   emulator's request log; lower bound = ceil(N·k / maxInFlight) · latencyMs. A second bound:
+ * - k = the broker's join API requests (Secrets, cluster-info; not the CSR approval polls, counted
+ *   apart) that were not refused with 429, per successful join, from the emulator's request log; lower bound = ceil(N·k / maxInFlight) · latencyMs. A second bound:
  *   local workerd runs the Worker and all its Durable Objects on one thread, so the burst cannot
  *   take less than the CPU time workerd spent on it.
  * - Settings: the broker's production default KUBE_TIMEOUT_MS (5 s, not the e2e stack's 2 s); the
@@ -48,11 +48,17 @@ export interface BurstResult {
   failureReasons: Record<string, number>;
   duplicateTokens: number;
   orphanTokens: number;
+  /** Each orphan's instance, what its join was answered, and its Secret's expiration. */
+  orphanDetails: { instance: string; answered: string; expiration: string }[];
   phantomBundles: number;
   latency: { p50Ms: number; p99Ms: number; maxMs: number };
   wallMs: number;
   apiCallsPerJoin: number;
   apiRequests: { total: number; refused429: number; byVerb: Record<string, number> };
+  /** Requests of the broker during the burst that are not the join's (CSR approval polls of the ledger objects). */
+  backgroundApiRequests: { total: number; refused429: number };
+  /** [ms after the first post, join API requests served, refused with 429] per 250 ms. */
+  timeline: [number, number, number][];
   lowerBoundMs: number;
   wallOverLowerBound: number;
   /** workerd runs the Worker and every Durable Object on one thread: its CPU time is a second lower bound. */
@@ -175,7 +181,21 @@ export async function benchBurst(options: BurstOptions): Promise<BurstResult> {
     const secrets = brokerSecrets(stack.cluster).filter((s) => !before.has(s.metadata?.name));
     const secretByTokenId = new Map<string, V1Secret>(secrets.map((s) => [Buffer.from(s.data?.['token-id'] ?? '', 'base64').toString('utf8'), s]));
     const bundleTokenIds = new Set(bundles.map((b) => b.tokenId));
-    const orphanTokens = secrets.filter((s) => !bundleTokenIds.has(Buffer.from(s.data?.['token-id'] ?? '', 'base64').toString('utf8'))).length;
+    const orphans = secrets.filter((s) => !bundleTokenIds.has(Buffer.from(s.data?.['token-id'] ?? '', 'base64').toString('utf8')));
+    const orphanTokens = orphans.length;
+    // What became of each orphan's join, and when its Secret expires (the tokencleaner's deadline).
+    const answerOf = new Map(answers.map((a) => [a.instanceId, a]));
+    const orphanDetails = orphans.map((s) => {
+      const instance = s.metadata?.labels?.['kube-join-broker.io/instance'] ?? '?';
+      const answer = answerOf.get(instance);
+      let code = '';
+      try {
+        code = (JSON.parse(answer?.text ?? '{}') as { code?: string }).code ?? '';
+      } catch {
+        // no JSON answer
+      }
+      return { instance, answered: `${answer?.status ?? '?'} ${code}`.trim(), expiration: Buffer.from(s.data?.['expiration'] ?? '', 'base64').toString('utf8') };
+    });
     const phantomBundles = bundles.filter((b) => {
       const secret = secretByTokenId.get(b.tokenId);
       return secret === undefined || `${b.tokenId}.${Buffer.from(secret.data?.['token-secret'] ?? '', 'base64').toString('utf8')}` !== b.token || b.identity !== b.instanceId;
@@ -188,13 +208,27 @@ export async function benchBurst(options: BurstOptions): Promise<BurstResult> {
     for (const b of bundles) perInstance.set(`bundle:${b.instanceId}`, (perInstance.get(`bundle:${b.instanceId}`) ?? 0) + 1);
     const duplicateTokens = [...perInstance.values()].filter((n) => n > 1).reduce((sum, n) => sum + n - 1, 0) + (bundles.length - bundleTokenIds.size);
 
-    const brokerRequests = log.filter((entry) => entry.user === BROKER_USER);
+    // The join's own calls (Secrets, cluster-info) apart from what runs in the background during
+    // the burst (the ledger objects' CSR approval polls: CSRs, Nodes).
+    const background = (path: string) => path.includes('/certificatesigningrequests') || path.includes('/nodes');
+    const brokerRequests = log.filter((entry) => entry.user === BROKER_USER && !background(entry.path));
+    const backgroundRequests = log.filter((entry) => entry.user === BROKER_USER && background(entry.path));
     const refused429 = brokerRequests.filter((entry) => entry.status === 429).length;
     const byVerb: Record<string, number> = {};
     for (const entry of brokerRequests) {
       const key = `${entry.method} ${entry.status}`;
       byVerb[key] = (byVerb[key] ?? 0) + 1;
     }
+    // Answers per 250 ms after the first post: [ms, served, refused with 429], to see retry waves.
+    const startedAt = Date.now() - (performance.now() - started);
+    const buckets = new Map<number, [number, number]>();
+    for (const entry of brokerRequests) {
+      const bucket = Math.max(0, Math.floor((Date.parse(entry.time) - startedAt) / 250)) * 250;
+      const counts = buckets.get(bucket) ?? [0, 0];
+      counts[entry.status === 429 ? 1 : 0]++;
+      buckets.set(bucket, counts);
+    }
+    const timeline = [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([ms, [ok, refused]]) => [ms, ok, refused] as [number, number, number]);
     const served = brokerRequests.length - refused429;
     const k = bundles.length === 0 ? Number.NaN : served / bundles.length;
     const lowerBoundMs = Math.ceil((options.joins * k) / options.maxInFlight) * options.latencyMs;
@@ -215,11 +249,14 @@ export async function benchBurst(options: BurstOptions): Promise<BurstResult> {
       failureReasons,
       duplicateTokens,
       orphanTokens,
+      orphanDetails,
       phantomBundles,
       latency: { p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1), maxMs: round(Math.max(...latencies), 1) },
       wallMs: round(wallMs, 0),
       apiCallsPerJoin: round(k, 2),
       apiRequests: { total: brokerRequests.length, refused429, byVerb },
+      backgroundApiRequests: { total: backgroundRequests.length, refused429: backgroundRequests.filter((entry) => entry.status === 429).length },
+      timeline,
       lowerBoundMs,
       wallOverLowerBound: round(wallMs / lowerBoundMs, 2),
       workerdCpuBoundMs: round(workerdCpuMs, 0),

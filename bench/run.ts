@@ -8,7 +8,7 @@
  * Full: ≥ 1,000 samples per CPU figure, 15 start-ups each, 10 manual/broker runs, plus the
  * AWS verification breakdown in Node and workerd (bench/attest-aws*.ts).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import setupTestRun from '../test/global-setup.js';
 import { describeMachine } from './lib/machine.js';
@@ -21,7 +21,8 @@ const progress = (message: string) => console.log(`[bench ${((performance.now() 
 // os.tmpdir(). On this kind of VM disk an fsync costs ~6 ms, and local workerd runs the Worker and
 // every object on one thread, so a 1,000-join burst would measure the disk, not the broker
 // (bench/README.md shows both). /dev/shm keeps the same files in memory. --disk keeps the default.
-if (!process.argv.includes('--disk') && existsSync('/dev/shm')) process.env['TMPDIR'] = mkdtempSync('/dev/shm/kjb-bench-');
+const memoryTmp = !process.argv.includes('--disk') && existsSync('/dev/shm') ? mkdtempSync('/dev/shm/kjb-bench-') : undefined;
+if (memoryTmp !== undefined) process.env['TMPDIR'] = memoryTmp;
 
 // As for the tests: build dist/ once, make the emulator CA and the dev AWS signer, and export
 // NODE_EXTRA_CA_CERTS before anything loads Miniflare (workerd must trust the emulator).
@@ -37,8 +38,8 @@ const { benchManual } = await import('./manual.js');
 
 progress('bundle size and start-up (broker vs hello-world Hono)');
 const startup = await benchStartup({ starts: quick ? 3 : 15 });
-const { module: started_ } = startup.startup;
-progress(`gzip ${startup.size.brokerGzipBytes} B; ready ${started_.broker.readyMedianMs} ms vs ${started_.hello.readyMedianMs} ms (workerd CPU ${started_.broker.workerdCpuMedianMs} vs ${started_.hello.workerdCpuMedianMs} ms)`);
+const { module: moduleStart } = startup.startup;
+progress(`gzip ${startup.size.brokerGzipBytes} B; ready ${moduleStart.broker.readyMedianMs} ms vs ${moduleStart.hello.readyMedianMs} ms (workerd CPU ${moduleStart.broker.workerdCpuMedianMs} vs ${moduleStart.hello.workerdCpuMedianMs} ms)`);
 
 progress('CPU per join inside workerd');
 const cpu = await benchCpu(quick ? { samples: 150, batch: 150, warmup: 10 } : { samples: 1500, batch: 1000, warmup: 100 });
@@ -94,4 +95,5 @@ const summary = {
   manual,
   ...(awsVerify === undefined ? {} : { awsVerify }),
 };
+if (memoryTmp !== undefined) rmSync(memoryTmp, { recursive: true, force: true });
 console.log(JSON.stringify(summary));
