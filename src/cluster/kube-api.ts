@@ -16,6 +16,8 @@ export interface KubeApi {
   deleteSecret(namespace: string, name: string, preconditions?: { uid?: string }): Promise<boolean>;
   /** undefined when the Node does not exist. */
   getNode(name: string): Promise<V1Node | undefined>;
+  /** false when the Node did not exist (or no longer matched the UID precondition). */
+  deleteNode(name: string, preconditions?: { uid?: string }): Promise<boolean>;
 }
 
 export type KubeFailure = 'timeout' | 'network' | 'status';
@@ -198,6 +200,16 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
         return (await call('get node', 'GET', `/api/v1/nodes/${encodeURIComponent(name)}`)) as V1Node;
       } catch (error) {
         if (error instanceof KubeApiError && error.isNotFound) return undefined;
+        throw error;
+      }
+    },
+    async deleteNode(name, preconditions) {
+      const body = preconditions?.uid === undefined ? undefined : { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: preconditions.uid } };
+      try {
+        await call('delete node', 'DELETE', `/api/v1/nodes/${encodeURIComponent(name)}`, body);
+        return true;
+      } catch (error) {
+        if (error instanceof KubeApiError && (error.isNotFound || error.isConflict)) return false;
         throw error;
       }
     },

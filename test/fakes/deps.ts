@@ -123,6 +123,12 @@ export function fakeKube(init: { configMaps?: Record<string, V1ConfigMap> } = {}
       fake.check('get node');
       return nodes.get(name);
     },
+    async deleteNode(name: string, preconditions?: { uid?: string }) {
+      fake.check('delete node');
+      const found = nodes.get(name);
+      if (found === undefined || (preconditions?.uid !== undefined && found.metadata?.uid !== preconditions.uid)) return false;
+      return nodes.delete(name);
+    },
   };
   return fake;
 }
