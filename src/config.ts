@@ -17,6 +17,7 @@ export interface ConfigEnv {
   KUBE_ACCESS_CLIENT_SECRET?: string;
   CF_ACCESS_TEAM_DOMAIN?: string;
   CF_ACCESS_AUD?: string;
+  LIFECYCLE_HOOK_SECRET?: string;
 }
 
 export interface Config {
@@ -34,6 +35,11 @@ export interface Config {
   kubeAccessHeaders: Record<string, string>;
   /** Cloudflare Access in front of the admin API: its JWTs are accepted as admin credentials. */
   adminAccess: { teamDomain: string; audience: string } | undefined;
+  /**
+   * The shared secret EventBridge API destinations (and plain deliveries) send in
+   * `X-Kube-Join-Broker-Hook-Secret`; undefined: such deliveries are refused (401).
+   */
+  lifecycleHookSecret: string | undefined;
 }
 
 export interface ConfigIssue {
@@ -102,6 +108,13 @@ const envSchema = z.object({
   KUBE_ACCESS_CLIENT_SECRET: z.optional(z.string().check(z.minLength(1))),
   CF_ACCESS_TEAM_DOMAIN: z.optional(accessTeamDomain),
   CF_ACCESS_AUD: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,256}$/, 'must be the Access application\'s audience tag (AUD)'))),
+  LIFECYCLE_HOOK_SECRET: z.optional(
+    required().check(
+      z.minLength(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)'),
+      // Sent as an HTTP header value by the EventBridge connection: visible ASCII only.
+      z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an HTTP header)'),
+    ),
+  ),
 });
 
 /**
@@ -159,6 +172,7 @@ export function loadConfig(env: ConfigEnv): ConfigResult {
         e.CF_ACCESS_TEAM_DOMAIN !== undefined && e.CF_ACCESS_AUD !== undefined
           ? { teamDomain: e.CF_ACCESS_TEAM_DOMAIN.origin, audience: e.CF_ACCESS_AUD }
           : undefined,
+      lifecycleHookSecret: e.LIFECYCLE_HOOK_SECRET,
     },
   };
 }

@@ -109,7 +109,34 @@ export type JoinRule = z.infer<typeof joinRuleSchema>;
 
 const pem = z.string().check(z.includes('-----BEGIN CERTIFICATE-----', 'expected a PEM certificate'));
 
+/**
+ * An SNS topic ARN in a partition whose SNS endpoints the hook can reach
+ * (`sns.<region>.amazonaws.com[.cn]`, src/hooks/aws/sns-urls.ts). FIFO topics (`.fifo`) cannot
+ * deliver to HTTPS endpoints, so they are refused here rather than never heard from.
+ */
+export const SNS_TOPIC_ARN = /^arn:(aws|aws-cn|aws-us-gov):sns:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):[0-9]{12}:[A-Za-z0-9_-]{1,256}$/;
+
+const snsTopicArn = z.string().check(
+  z.refine((arn) => {
+    const match = SNS_TOPIC_ARN.exec(arn);
+    // The China partition's regions are cn-*, and only they.
+    return match !== null && (match[1] === 'aws-cn') === match[2]!.startsWith('cn-');
+  }, 'expected an SNS topic ARN, arn:aws:sns:<region>:<account>:<topic> (standard topics only)'),
+);
+
+export const awsLifecycleSettingsSchema = z.strictObject({
+  /**
+   * The SNS topics whose messages `POST /v1/hooks/aws/lifecycle` accepts (exact ARNs). No
+   * default, and no wildcard: a valid SNS signature only proves that SNS delivered the message
+   * from *some* topic, and anyone can subscribe the broker's URL to a topic of their own. Empty:
+   * every SNS delivery is refused (`untrusted_topic`); EventBridge deliveries need none of this.
+   */
+  trustedTopicArns: z._default(z.array(snsTopicArn), []),
+});
+
 export const awsSettingsSchema = z.strictObject({
+  /** Autoscaling lifecycle hooks delivered by SNS (README "Autoscaling lifecycle hooks"). */
+  lifecycle: z._default(awsLifecycleSettingsSchema, { trustedTopicArns: [] }),
   /** Certificates trusted in addition to AWS's regional table (new regions, test signers). */
   extraCertificates: z._default(
     z.array(
@@ -191,7 +218,7 @@ export const joinPolicySchema = z
   .strictObject({
     pools: z.array(nodePoolSchema).check(z.minLength(1, 'define at least one pool')),
     rules: z._default(z.array(joinRuleSchema), []),
-    aws: z._default(awsSettingsSchema, { extraCertificates: [] }),
+    aws: z._default(awsSettingsSchema, { lifecycle: { trustedTopicArns: [] }, extraCertificates: [] }),
     gcp: z._default(gcpSettingsSchema, {}),
     azure: z._default(azureSettingsSchema, { extraIntermediates: [], extraRoots: [], nonceTtl: 300 }),
     oidc: z._default(oidcSettingsSchema, { issuers: [] }),
