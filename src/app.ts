@@ -8,6 +8,7 @@ import { ProblemError, problemResponse } from './http/problem.js';
 import { cloudInitRoutes } from './http/routes/cloud-init.js';
 import { healthRoutes } from './http/routes/health.js';
 import { joinRoutes } from './http/routes/join.js';
+import { lifecycleHookRoutes } from './http/routes/lifecycle-hooks.js';
 import { nonceRoutes } from './http/routes/nonce.js';
 import { createAttestors } from './join/attestors.js';
 import { createClusterCaSource } from './cluster/cluster-ca.js';
@@ -36,6 +37,7 @@ export function createApp(deps: Deps): Hono {
   if (deps.config.policy.rules.some((rule) => rule.provider === 'azure')) app.route('/', nonceRoutes(deps, deps.config.policy.azure.nonceTtl));
   app.route('/', cloudInitRoutes(deps));
   app.route('/', adminRoutes(deps));
+  app.route('/', lifecycleHookRoutes(deps));
   return app;
 }
 

@@ -6,6 +6,8 @@
 export const PROBLEM_CODES = {
   invalid_request: { status: 400, title: 'The request is not valid' },
   malformed_document: { status: 400, title: 'The identity document could not be parsed' },
+  untrusted_topic: { status: 400, title: 'The SNS topic is not trusted' },
+  invalid_sns_message: { status: 400, title: 'The SNS message could not be authenticated' },
   unauthorized: { status: 401, title: 'Authentication required' },
   access_denied: { status: 403, title: 'Join denied by policy' },
   invalid_signature: { status: 403, title: 'The identity document signature does not verify' },
