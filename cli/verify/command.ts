@@ -130,7 +130,7 @@ export async function verifyCommand(argv: readonly string[], io: CliIo): Promise
   if (values.jwks !== undefined && values['fetch-keys']) throw new UsageError('use either --jwks or --fetch-keys, not both');
 
   const policy = values.policy === undefined ? undefined : loadPolicy(io, values.policy);
-  const built = await buildVerifier(provider, {
+  const built = buildVerifier(provider, {
     ...(policy === undefined ? {} : { policy }),
     ...(values.audience === undefined ? {} : { audience: values.audience }),
     ...(values.jwks === undefined ? {} : { jwks: loadJwks(io, values.jwks) }),

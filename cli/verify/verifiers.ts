@@ -11,8 +11,9 @@
  * `upstream_unavailable` and a detail saying how to supply them: never an accept.
  */
 import { createAwsTrustStore, verifyAwsIdentityDocument } from '../../src/attest/aws/index.js';
+import { createAzureTrustStore, verifyAzureAttestedDocument } from '../../src/attest/azure/index.js';
 import { GOOGLE_JWKS_URI, verifyGcpIdentityToken } from '../../src/attest/gcp/index.js';
-import type { AttestFailureReason, AttestResult, NodeIdentity, Provider } from '../../src/attest/identity.js';
+import type { AttestResult, Provider } from '../../src/attest/identity.js';
 import { createJwksKeySource, createStaticKeySource, type JwksFetch, type KeySource } from '../../src/attest/jwks/index.js';
 import { verifyOidcTokenFromIssuers, type OidcIssuer } from '../../src/attest/oidc/index.js';
 import type { JoinPolicy } from '../../src/policy/schema.js';
@@ -120,48 +121,20 @@ function oidcVerifier(options: VerifierOptions): BuiltVerifier {
 }
 
 /**
- * The Azure verifier (src/attest/azure) as this CLI uses it. It is loaded at run time, by a
- * specifier the type checker does not follow, because it landed concurrently with the CLI: a
- * build without it answers "azure verification not available in this build" instead of failing
- * to compile. Once it is on main for good, this can become a static import.
- */
-interface AzureModule {
-  createAzureTrustStore(options?: object): unknown;
-  verifyAzureAttestedDocument(
-    body: Uint8Array,
-    options: { now: Date; trust: unknown; expectedNonce?: string },
-  ): Promise<{ ok: true; identity: NodeIdentity } | { ok: false; error: { reason: AttestFailureReason; detail: string } }>;
-}
-
-const AZURE_MODULE = '../../src/attest/azure/index.js';
-
-export async function loadAzureModule(specifier: string = AZURE_MODULE): Promise<AzureModule | undefined> {
-  try {
-    const loaded = (await import(/* @vite-ignore */ new URL(specifier, import.meta.url).href)) as Partial<AzureModule>;
-    return typeof loaded.createAzureTrustStore === 'function' && typeof loaded.verifyAzureAttestedDocument === 'function' ? (loaded as AzureModule) : undefined;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw error;
-  }
-}
-
-/**
  * Azure attested data (IMDS `{"encoding":"pkcs7","signature":"…"}`): signature, signer name and
  * chain to the shipped Azure CAs, expiry. The nonce is checked only with `--nonce` (the broker
  * checks it against the nonce it issued; offline there is none), and the output says so.
  */
-async function azureVerifier(options: VerifierOptions): Promise<BuiltVerifier> {
-  const azure = await loadAzureModule();
-  if (azure === undefined) throw new UsageError('azure verification not available in this build');
-  const trust = azure.createAzureTrustStore();
+function azureVerifier(options: VerifierOptions): BuiltVerifier {
+  const trust = createAzureTrustStore();
   const nonce = options.nonce;
   return {
-    verify: (document, now) => azure.verifyAzureAttestedDocument(document, { now, trust, ...(nonce === undefined ? {} : { expectedNonce: nonce }) }),
+    verify: (document, now) => verifyAzureAttestedDocument(document, { now, trust, ...(nonce === undefined ? {} : { expectedNonce: nonce }) }),
     notes: nonce === undefined ? ['azure: the nonce was not checked (no --nonce); the broker accepts only the nonce it issued'] : [],
   };
 }
 
-export async function buildVerifier(provider: Provider, options: VerifierOptions): Promise<BuiltVerifier> {
+export function buildVerifier(provider: Provider, options: VerifierOptions): BuiltVerifier {
   switch (provider) {
     case 'aws':
       return awsVerifier(options);

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/exit-codes.js';
-import { loadAzureModule } from '../../cli/verify/verifiers.js';
 import { cliInProcess, cliProcess, npmCli, repoRoot } from './support.js';
 
 /**
@@ -206,18 +205,9 @@ describe('verify azure', () => {
   if (AZURE !== undefined) writeFileSync(attested, JSON.stringify({ encoding: 'pkcs7', signature: readFileSync(join(AZURE, 'coder-2024-eastus.attested-signature.b64'), 'ascii').replace(/\s/g, '') }));
   const at = ['--at', '2024-04-22T17:33:00Z'];
 
-  it('a build without the Azure verifier says so: loadAzureModule finds nothing at a missing path', async () => {
-    expect(await loadAzureModule('./no-such-azure-module.js')).toBeUndefined();
-  });
-
-  it('verifies a real attested document when the Azure verifier is in this build, and says the nonce was not checked; otherwise exit 2 with the reason', async () => {
-    const available = (await loadAzureModule()) !== undefined;
+  it('verifies a real 2024 attested document at its own time, and says the nonce was not checked', async () => {
     const result = await cliProcess(['verify', 'azure', ...at, attested]);
-    if (!available) {
-      expect(result.code).toBe(EXIT.usage);
-      expect(result.stderr).toBe('kube-join-broker: azure verification not available in this build\n');
-      return;
-    }
+    expect(result.stderr).toBe('');
     expect(AZURE).toBeDefined();
     expect(result.code).toBe(EXIT.ok);
     const out = JSON.parse(result.stdout);
