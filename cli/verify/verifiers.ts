@@ -6,11 +6,13 @@
  *   `--fetch-keys`; the audience from `--audience` or the policy's `gcp.audience`.
  * - oidc: the issuers of the policy's `oidc.issuers`; inline `jwks` as configured, a `jwksUri`
  *   replaced by `--jwks <file>` or fetched only with `--fetch-keys`.
- * - azure: the Azure CAs the verifier ships; the nonce only with `--nonce` (see `azureVerifier`).
+ * - azure: the Azure CAs the verifier ships, with the expired historic ones the Worker leaves out
+ *   (so `--at` can check an old document at its own time); the nonce only with `--nonce`.
  * Keys that would have to be fetched without `--fetch-keys` make verification end with
  * `upstream_unavailable` and a detail saying how to supply them: never an accept.
  */
 import { createAwsTrustStore, verifyAwsIdentityDocument } from '../../src/attest/aws/index.js';
+import { AZURE_HISTORIC_CERTIFICATES } from '../../src/attest/azure/historic-certificates.generated.js';
 import { createAzureTrustStore, verifyAzureAttestedDocument } from '../../src/attest/azure/index.js';
 import { GOOGLE_JWKS_URI, verifyGcpIdentityToken } from '../../src/attest/gcp/index.js';
 import type { AttestResult, Provider } from '../../src/attest/identity.js';
@@ -122,11 +124,13 @@ function oidcVerifier(options: VerifierOptions): BuiltVerifier {
 
 /**
  * Azure attested data (IMDS `{"encoding":"pkcs7","signature":"…"}`): signature, signer name and
- * chain to the shipped Azure CAs, expiry. The nonce is checked only with `--nonce` (the broker
+ * chain to the shipped Azure CAs, expiry. The store adds the historic CAs the Worker does not
+ * ship: they are expired, so they only matter at an `--at` inside their validity, where a
+ * 2022–2024 document chains through them. The nonce is checked only with `--nonce` (the broker
  * checks it against the nonce it issued; offline there is none), and the output says so.
  */
 function azureVerifier(options: VerifierOptions): BuiltVerifier {
-  const trust = createAzureTrustStore();
+  const trust = createAzureTrustStore({ historic: AZURE_HISTORIC_CERTIFICATES });
   const nonce = options.nonce;
   return {
     verify: (document, now) => verifyAzureAttestedDocument(document, { now, trust, ...(nonce === undefined ? {} : { expectedNonce: nonce }) }),

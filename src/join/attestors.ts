@@ -42,6 +42,7 @@ export function createAttestors(deps: Pick<Deps, 'config' | 'fetch' | 'clock' | 
   const googleJwks = createJwksKeySource({ uri: GOOGLE_JWKS_URI, fetch: deps.fetch, clock: deps.clock });
   // gcp.extraJwks (development and tests only; config refuses it outside a loopback PUBLIC_URL).
   const googleKeys = policy.gcp.extraJwks === undefined ? googleJwks : withExtraKeys(googleJwks, policy.gcp.extraJwks);
+  // Today's Microsoft CAs only: the historic (expired) ones could never anchor a chain at `now`.
   const azureTrust = createAzureTrustStore({ extraRoots: policy.azure.extraRoots, extraIntermediates: policy.azure.extraIntermediates });
   const gcpAudience = policy.gcp.audience ?? brokerUrl(deps.config);
   const issuers = policy.oidc.issuers.map((config) => createOidcIssuer(config, { fetch: deps.fetch, clock: deps.clock }));

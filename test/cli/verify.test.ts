@@ -205,7 +205,7 @@ describe('verify azure', () => {
   if (AZURE !== undefined) writeFileSync(attested, JSON.stringify({ encoding: 'pkcs7', signature: readFileSync(join(AZURE, 'coder-2024-eastus.attested-signature.b64'), 'ascii').replace(/\s/g, '') }));
   const at = ['--at', '2024-04-22T17:33:00Z'];
 
-  it('verifies a real 2024 attested document at its own time, and says the nonce was not checked', async () => {
+  it('verifies a real 2024 attested document at its own time (through the historic CAs the Worker does not ship), and says the nonce was not checked', async () => {
     const result = await cliProcess(['verify', 'azure', ...at, attested]);
     expect(result.stderr).toBe('');
     expect(AZURE).toBeDefined();

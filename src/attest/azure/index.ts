@@ -3,7 +3,9 @@
  * path validation to the shipped (or policy-added) CAs, and the verifier. Pure except for
  * `crypto.subtle`; see verify.ts for the steps.
  */
-export { AZURE_INTERMEDIATE_CERTIFICATES, AZURE_ROOT_CERTIFICATES, type AzureCaCertificate } from './certificates.generated.js';
+// The historic (expired) CAs are deliberately not re-exported: import them from
+// './historic-certificates.generated.js' where old documents are verified, never in the Worker.
+export { AZURE_INTERMEDIATE_CERTIFICATES, AZURE_ROOT_CERTIFICATES, type AzureCaCertificate, type AzureCaTable } from './certificates.generated.js';
 export { certificateDigest, checkSignerCertificate, MAX_INTERMEDIATES, MAX_SIGNATURE_CHECKS, MIN_RSA_BITS, validateIntermediateChain, validateSignerChain, type ChainFailureKind, type ChainOptions, type ChainResult } from './chain.js';
 export {
   AZURE_MAX_BODY_BYTES,

@@ -2,18 +2,21 @@
  * The CA certificates an Azure IMDS signer may chain to. No I/O, no clock. Built once per
  * isolate: the shipped table (certificates.generated.ts) plus what JOIN_POLICY adds.
  *
- * - Roots are trust anchors. The shipped ones are DigiCert Global Root G2 and Baltimore
- *   CyberTrust Root (expired 2025-05-12); `azure.extraRoots` adds more. An extra root is as
- *   powerful as DigiCert's: any certificate it issues for a `*.metadata.azure.*` name signs
- *   attested data the broker accepts. It exists for development and tests (a self-made signer
- *   chain) and says so loudly.
+ * - Roots are trust anchors. The shipped one is DigiCert Global Root G2; `azure.extraRoots` adds
+ *   more. An extra root is as powerful as DigiCert's: any certificate it issues for a
+ *   `*.metadata.azure.*` name signs attested data the broker accepts. It exists for development
+ *   and tests (a self-made signer chain) and says so loudly.
  * - Intermediates add no trust: a path through one must still end at a root and pass every
  *   check. Shipped: the "Microsoft TLS G2 RSA CA OCSP 02…16" issuing CAs that sign today's IMDS
- *   certificates, "Microsoft TLS RSA Root G2" as cross-signed by DigiCert Global Root G2 (their
- *   link to that root; the self-signed Root G2 is not an anchor here), and the ten earlier
- *   Microsoft issuing CAs, all expired, which only old documents verified at their own time
- *   (`verify azure --at`) chain through. `azure.extraIntermediates` adds Microsoft's next ones
- *   when Azure rotates (https://learn.microsoft.com/azure/security/fundamentals/azure-ca-details).
+ *   certificates and "Microsoft TLS RSA Root G2" as cross-signed by DigiCert Global Root G2 (their
+ *   link to that root; the self-signed Root G2 is not an anchor here). `azure.extraIntermediates`
+ *   adds Microsoft's next ones when Azure rotates
+ *   (https://learn.microsoft.com/azure/security/fundamentals/azure-ca-details).
+ * - Historic CAs (option `historic`): Baltimore CyberTrust Root and the ten earlier Microsoft
+ *   issuing CAs, all expired, which only old documents verified at their own time chain through
+ *   (`verify azure --at`, the 2022–2024 test vectors). Validity is checked at `now`, so they could
+ *   never anchor or link a chain in a live Worker; the Worker does not pass them, and this module
+ *   does not import them, so they stay out of its bundle (test/worker/bundle-content.test.ts).
  *
  * Certificates are indexed by their DER subject Name (a chain links a certificate to the CAs
  * whose subject equals its issuer, byte for byte) and decoded on first use. Links between two
@@ -22,7 +25,7 @@
 import { decodeBase64, decodePemCertificates, RsaKeyCache } from '../cms/index.js';
 import { toHex } from '../cms/encoding.js';
 import { childrenOf, elementBytes, isContext, isUniversal, readTlv, UNIVERSAL } from '../cms/tlv.js';
-import { AZURE_INTERMEDIATE_CERTIFICATES, AZURE_ROOT_CERTIFICATES } from './certificates.generated.js';
+import { AZURE_INTERMEDIATE_CERTIFICATES, AZURE_ROOT_CERTIFICATES, type AzureCaTable } from './certificates.generated.js';
 import { parseX509Certificate, type X509Certificate } from './x509.js';
 
 export type AzureCaRole = 'root' | 'intermediate';
@@ -39,8 +42,14 @@ export interface AzureStoreCa {
 }
 
 export interface AzureTrustStoreOptions {
-  /** Trust the shipped roots and intermediates (default true). False: only the extras. */
+  /** Trust the shipped current roots and intermediates (default true). False: only what the other options add. */
   readonly includeAzureCertificates?: boolean;
+  /**
+   * Expired CAs to add as shipped certificates, for verifying old documents at their own time:
+   * `AZURE_HISTORIC_CERTIFICATES` from historic-certificates.generated.ts (CLI and tests only).
+   * Passed in rather than imported here so the Worker bundle never contains them.
+   */
+  readonly historic?: AzureCaTable;
   /** PEM certificates trusted as roots (JOIN_POLICY `azure.extraRoots`). */
   readonly extraRoots?: readonly string[];
   /** PEM intermediate CA certificates (JOIN_POLICY `azure.extraIntermediates`). */
@@ -132,8 +141,11 @@ export function createAzureTrustStore(options: AzureTrustStoreOptions = {}): Azu
     bySubject.set(key, [...(bySubject.get(key) ?? []), pending.push(entry) - 1]);
   };
 
-  if (options.includeAzureCertificates ?? true) {
-    for (const [role, table] of [['root', AZURE_ROOT_CERTIFICATES], ['intermediate', AZURE_INTERMEDIATE_CERTIFICATES]] as const) {
+  const shipped: AzureCaTable[] = [];
+  if (options.includeAzureCertificates ?? true) shipped.push({ roots: AZURE_ROOT_CERTIFICATES, intermediates: AZURE_INTERMEDIATE_CERTIFICATES });
+  if (options.historic !== undefined) shipped.push(options.historic);
+  for (const { roots, intermediates } of shipped) {
+    for (const [role, table] of [['root', roots], ['intermediate', intermediates]] as const) {
       for (const { name, der } of table) {
         const bytes = decodeBase64(der);
         if (bytes === undefined) throw new AzureTrustConfigError(`shipped ${role} ${name}: bad base64`);

@@ -1,17 +1,19 @@
 /**
- * The shipped Azure CA table: generated from the fixtures, each certificate the one Microsoft
+ * The shipped Azure CA tables: generated from the fixtures, each certificate the one Microsoft
  * publishes, every intermediate chaining to a shipped root with the verifier's own chain code,
  * and the expiry of what today's chains depend on watched.
  *
  * What is shipped (test/fixtures/azure/README.md has the sources):
- *  - CURRENT: the issuers of the certificates Azure IMDS signs with today, "Microsoft TLS G2 RSA
- *    CA OCSP 02…16", and "Microsoft TLS RSA Root G2" as cross-signed by DigiCert Global Root G2,
- *    their link to that shipped root. They must chain at the pinned date (2026-11-30).
- *  - EARLIER: the ten issuing CAs of 2020–2026, all expired by 2026-08-25 (Baltimore CyberTrust
- *    Root, the root two of them chain to, on 2025-05-12). Validity is enforced, so they verify
- *    nothing Azure signs today; they stay for the 2022–2024 real vectors and for
- *    `kube-join-broker verify azure --at <time>` on old documents. They must chain at a date
- *    inside their validity, and fail at the pinned date as expired.
+ *  - CURRENT (certificates.generated.ts, the Worker's table): DigiCert Global Root G2, the
+ *    issuers of the certificates Azure IMDS signs with today, "Microsoft TLS G2 RSA CA OCSP
+ *    02…16", and "Microsoft TLS RSA Root G2" as cross-signed by DigiCert Global Root G2, their
+ *    link to that root. They must chain at the pinned date (2026-11-30).
+ *  - EARLIER (historic-certificates.generated.ts, for the CLI and tests only): the ten issuing CAs
+ *    of 2020–2026, all expired by 2026-08-25, and Baltimore CyberTrust Root, the root two of them
+ *    chain to (expired 2025-05-12). Validity is enforced, so they verify nothing Azure signs
+ *    today; they stay for the 2022–2024 real vectors and for `kube-join-broker verify azure --at
+ *    <time>` on old documents. They must chain at a date inside their validity, and fail at the
+ *    pinned date as expired. test/worker/bundle-content.test.ts checks the Worker leaves them out.
  *
  * Expiry policy (as for AWS, test/attest/aws/certificates.test.ts), over the certificates
  * today's chain depends on (CURRENT and DigiCert Global Root G2):
@@ -27,7 +29,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OUTPUT_FILE, renderAzureCertificatesModule } from '../../../scripts/gen-azure-certs.js';
+import { HISTORIC_OUTPUT_FILE, OUTPUT_FILE, renderAzureCertificatesModule, renderAzureHistoricCertificatesModule } from '../../../scripts/gen-azure-certs.js';
+import { AZURE_HISTORIC_CERTIFICATES } from '../../../src/attest/azure/historic-certificates.generated.js';
 import {
   AZURE_INTERMEDIATE_CERTIFICATES,
   AZURE_ROOT_CERTIFICATES,
@@ -40,8 +43,11 @@ import { run } from '../../support/run.js';
 const FIXTURE_CERTS = new URL('../../fixtures/azure/certs/', import.meta.url).pathname;
 const PINNED_DATE = new Date('2026-11-30T00:00:00Z');
 const WARNING_DAYS = 365;
-const store = createAzureTrustStore();
+/** Both tables: what the CLI builds, and every shipped certificate. */
+const store = createAzureTrustStore({ historic: AZURE_HISTORIC_CERTIFICATES });
 const entries = store.entries();
+/** The current table alone: what the Worker builds. */
+const workerEntries = createAzureTrustStore().entries();
 const entry = (name: string): AzureStoreCa => {
   const found = entries.find((ca) => ca.name === name);
   if (found === undefined) throw new Error(`not shipped: ${name}`);
@@ -95,19 +101,29 @@ function expiringWithin(days: number, from: Date): string[] {
     .map((ca) => `${ca.name} expires ${iso(ca.certificate.notAfter)}`);
 }
 
-describe('Azure CA table', () => {
-  it('the committed file is what scripts/gen-azure-certs.ts generates', () => {
-    expect(readFileSync(OUTPUT_FILE, 'utf8')).toBe(renderAzureCertificatesModule(FIXTURE_CERTS));
+describe('Azure CA tables', () => {
+  it.each([
+    ['certificates.generated.ts', OUTPUT_FILE, renderAzureCertificatesModule],
+    ['historic-certificates.generated.ts', HISTORIC_OUTPUT_FILE, renderAzureHistoricCertificatesModule],
+  ] as const)('the committed %s is what scripts/gen-azure-certs.ts generates', (_, file, render) => {
+    expect(readFileSync(file, 'utf8')).toBe(render(FIXTURE_CERTS));
   });
 
   it('ships two roots, the nine current Microsoft CAs and the ten earlier ones, each a decodable CA', () => {
-    expect(AZURE_ROOT_CERTIFICATES.map((c) => c.name)).toEqual(['Baltimore CyberTrust Root', 'DigiCert Global Root G2']);
-    expect(AZURE_INTERMEDIATE_CERTIFICATES.map((c) => c.name)).toEqual([...EARLIER, ...CURRENT]);
+    expect(AZURE_ROOT_CERTIFICATES.map((c) => c.name)).toEqual(['DigiCert Global Root G2']);
+    expect(AZURE_INTERMEDIATE_CERTIFICATES.map((c) => c.name)).toEqual(CURRENT);
+    expect(AZURE_HISTORIC_CERTIFICATES.roots.map((c) => c.name)).toEqual(['Baltimore CyberTrust Root']);
+    expect(AZURE_HISTORIC_CERTIFICATES.intermediates.map((c) => c.name)).toEqual(EARLIER);
     expect(entries).toHaveLength(2 + 19);
+    const tables = [...AZURE_ROOT_CERTIFICATES, ...AZURE_INTERMEDIATE_CERTIFICATES, ...AZURE_HISTORIC_CERTIFICATES.roots, ...AZURE_HISTORIC_CERTIFICATES.intermediates];
     for (const ca of entries) {
       expect(ca.certificate.basicConstraints?.ca).toBe(true);
-      expect(iso(ca.certificate.notAfter)).toBe([...AZURE_ROOT_CERTIFICATES, ...AZURE_INTERMEDIATE_CERTIFICATES].find((c) => c.name === ca.name)?.notAfter);
+      expect(iso(ca.certificate.notAfter)).toBe(tables.find((c) => c.name === ca.name)?.notAfter);
     }
+  });
+
+  it('the Worker\'s store (no historic option) holds the current table only', () => {
+    expect(workerEntries.map((ca) => [ca.role, ca.name])).toEqual([['root', 'DigiCert Global Root G2'], ...CURRENT.map((name) => ['intermediate', name])]);
   });
 
   it.each(CURRENT)('%s has the serial number and SHA-1 thumbprint Microsoft publishes', (name) => {
@@ -196,9 +212,10 @@ describe('expiry of what today\'s chains depend on', () => {
     ]);
   });
 
-  it('the earlier CAs and Baltimore CyberTrust Root have all expired at the pinned date (kept for old documents only)', () => {
+  it('the earlier CAs and Baltimore CyberTrust Root have all expired at the pinned date (kept for old documents only, out of the Worker\'s store)', () => {
     const expired = entries.filter((ca) => ca.certificate.notAfter.getTime() < PINNED_DATE.getTime()).map((ca) => ca.name).sort();
     expect(expired).toEqual([...EARLIER, 'Baltimore CyberTrust Root'].sort());
+    expect(workerEntries.filter((ca) => ca.certificate.notAfter.getTime() < PINNED_DATE.getTime())).toEqual([]);
   });
 
   it(`calendar alarm: at the real date, none expires within ${WARNING_DAYS} days (add Microsoft's successors and regenerate if this fails; README, "Azure")`, () => {

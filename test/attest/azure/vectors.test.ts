@@ -11,6 +11,10 @@
  * but the first two documents had already passed their `timeStamp.expiresOn` (6 h after
  * creation), which this verifier enforces and coder's did not; so full verification is pinned one
  * minute or less after each `createdOn`, and at the README clocks those two are `stale_document`.
+ *
+ * The 2022–2024 documents chain through expired CAs that only the historic table holds, so these
+ * tests build the store the CLI builds (`historic: AZURE_HISTORIC_CERTIFICATES`); the Worker's
+ * store, without it, verifies only the 2026 one (asserted under "trust").
  */
 import { describe, expect, it } from 'vitest';
 import { checkFreshness } from '../../../src/attest/freshness.js';
@@ -21,10 +25,11 @@ import {
   verifyAzureAttestedDocument,
   type AzureAttestResult,
 } from '../../../src/attest/azure/index.js';
+import { AZURE_HISTORIC_CERTIFICATES } from '../../../src/attest/azure/historic-certificates.generated.js';
 import { parseSignedData } from '../../../src/attest/cms/index.js';
 import { AZURE_VECTORS, bodyOf, derOf, fixtureBytes, fixtureText } from './fixtures.js';
 
-const trust = createAzureTrustStore();
+const trust = createAzureTrustStore({ historic: AZURE_HISTORIC_CERTIFICATES });
 const verify = (body: string | Uint8Array, now: string | Date, expectedNonce?: string): Promise<AzureAttestResult> =>
   verifyAzureAttestedDocument(body, { now: new Date(now), trust, ...(expectedNonce === undefined ? {} : { expectedNonce }) });
 
@@ -118,6 +123,14 @@ describe('trust', () => {
     }
   });
 
+  it.each(AZURE_VECTORS.map((v) => [v.stem, v.stem === 'coder-2026-eastus' ? 'verified' : 'unknown_signer', v] as const))(
+    'the Worker\'s store (current table only) at the pin: %s is %s',
+    async (_, expected, vector) => {
+      const worker = createAzureTrustStore();
+      expect(reasonOf(await verifyAzureAttestedDocument(bodyOf(vector.stem), { now: new Date(vector.pin), trust: worker }))).toBe(expected);
+    },
+  );
+
   it('the table before the G2 certificates (DigiCert Global Root G2 and the earlier intermediates) does not verify the 2026 document (unknown_signer)', async () => {
     const vector = AZURE_VECTORS.find((v) => v.stem === 'coder-2026-eastus')!;
     const before = createAzureTrustStore({
@@ -133,7 +146,7 @@ describe('trust', () => {
   });
 
   it('remembers verified links, so a warm verification checks only the document signature', async () => {
-    const fresh = createAzureTrustStore();
+    const fresh = createAzureTrustStore({ historic: AZURE_HISTORIC_CERTIFICATES });
     const vector = AZURE_VECTORS[2]!;
     expect((await verifyAzureAttestedDocument(bodyOf(vector.stem), { now: new Date(vector.pin), trust: fresh })).ok).toBe(true);
     expect(fresh.verifiedLinks.size).toBe(1);
