@@ -3,12 +3,13 @@ import type { Provider } from '../attest/identity.js';
 import { parseX509Certificate } from '../attest/azure/x509.js';
 import { decodePemCertificates } from '../attest/cms/encoding.js';
 import { inlineJwksSchema, issuerConfigListSchema } from '../attest/oidc/config.js';
-import { durationWithin } from './duration.js';
+import { durationSeconds, durationWithin } from './duration.js';
 import {
   BOOTSTRAP_GROUP_PATTERN,
   isKubeletSettableLabel,
   isLabelKey,
   isLabelValue,
+  isNodeName,
 } from './kubernetes-names.js';
 
 // zod/mini keeps the Worker bundle small (zod's classic API costs ~90 KiB gzip, mini ~4 KiB).
@@ -59,15 +60,39 @@ const taint = z.string().check(
 export const REJOIN_POLICIES = ['never', 'after-relaunch', 'always-within-window'] as const;
 export type RejoinPolicy = (typeof REJOIN_POLICIES)[number];
 
-export const nodePoolSchema = z.strictObject({
+export const APPROVAL_MODES = ['controller', 'broker'] as const;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+
+/**
+ * The `auth-extra-groups` entry of a `broker`-approval pool's tokens. It matches the bootstrap
+ * group pattern (pool names are DNS-1123 labels). `setup --broker-approval-pools` binds it to what
+ * `kubeadm join` and the kubelet need but never to nodeclient auto-approval, so the controller
+ * leaves these tokens' client CSRs to the broker.
+ */
+export const brokerApprovalGroup = (pool: string): string => `system:bootstrappers:kube-join-broker:${pool}`;
+
+const dnsName = z.string().check(z.refine((name) => name.length <= 253 && isNodeName(name), 'expected a lower-case DNS name'));
+
+/** Kubelet serving certificates (both approval modes; src/approval/decide.ts). */
+export const servingCertificateSchema = z.strictObject({
+  /** Names every node of the pool may carry besides the ones its identity document attests. */
+  extraDnsNames: z._default(z.array(dnsName), []),
+  /**
+   * Longest lifetime a serving CSR may ask for (`spec.expirationSeconds`). Set: a request must
+   * ask for one, at most this. Unset: no cap here (the cluster's --cluster-signing-duration).
+   */
+  maxLifetime: z.optional(z.pipe(durationSeconds, z.number().check(z.refine((s) => s >= 600 && s <= 10 * 8760 * 3600, 'must be between 10m and 87600h')))),
+});
+
+const nodePoolFields = z.strictObject({
   name: z.string().check(z.regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'pool names are DNS-1123 labels')),
   tokenTtl: durationWithin(DEFAULT_TOKEN_TTL_SECONDS, 60, MAX_TOKEN_TTL_SECONDS, 'must be between 1m and 1h'),
   freshness: durationWithin(DEFAULT_FRESHNESS_SECONDS, 1, 24 * 3600, 'must be between 1s and 24h'),
-  authExtraGroups: z._default(
+  /** Default: kubeadm's default-node-token group (`approval: controller`), the pool's broker group (`approval: broker`). */
+  authExtraGroups: z.optional(
     z
       .array(z.string().check(z.regex(BOOTSTRAP_GROUP_PATTERN, 'groups must match system:bootstrappers:[a-z0-9:-]*[a-z0-9]')))
       .check(z.minLength(1, 'list at least one group')),
-    [DEFAULT_AUTH_EXTRA_GROUP],
   ),
   nodeLabels: z._default(labelMap, {}),
   nodeTaints: z._default(z.array(taint), []),
@@ -85,7 +110,33 @@ export const nodePoolSchema = z.strictObject({
    * join: a document of a machine started outside the group is refused (`access_denied`).
    */
   requireLaunchHook: z._default(z.boolean(), false),
+  /**
+   * Who approves the kubelet client CSR. `controller` (kubeadm's shape): tokens carry kubeadm's
+   * default-node-token group and kube-controller-manager auto-approves any `system:node:*` name
+   * they ask for. `broker`: tokens carry `brokerApprovalGroup(pool)` and the broker approves only
+   * the CN of the node it minted the token for (README "Node-bound certificates").
+   */
+  approval: z._default(z.enum(APPROVAL_MODES), 'controller'),
+  servingCertificate: z._default(servingCertificateSchema, { extraDnsNames: [] }),
 });
+
+/**
+ * A pool, with `authExtraGroups` resolved from its approval mode. A `broker` pool takes no other
+ * group: any group the cluster binds to nodeclient auto-approval (kubeadm's does, and `setup
+ * --groups` binds custom ones the same way) would let its tokens' holders obtain a client
+ * certificate for any node name again.
+ */
+export const nodePoolSchema = z.pipe(
+  nodePoolFields,
+  z.transform((pool, ctx) => {
+    const own = brokerApprovalGroup(pool.name);
+    if (pool.approval === 'broker' && pool.authExtraGroups !== undefined && (pool.authExtraGroups.length !== 1 || pool.authExtraGroups[0] !== own)) {
+      ctx.issues.push({ code: 'custom', input: pool.authExtraGroups, path: ['authExtraGroups'], message: `approval: broker tokens carry only ${own} (leave authExtraGroups out)` });
+    }
+    const authExtraGroups = pool.authExtraGroups ?? (pool.approval === 'broker' ? [own] : [DEFAULT_AUTH_EXTRA_GROUP]);
+    return { ...pool, authExtraGroups };
+  }),
+);
 export type NodePool = z.infer<typeof nodePoolSchema>;
 
 const PROVIDERS = ['aws', 'gcp', 'azure', 'oidc'] as const satisfies readonly Provider[];

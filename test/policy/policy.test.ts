@@ -37,6 +37,8 @@ describe('parseJoinPolicy', () => {
       rejoin: 'never',
       discovery: 'token',
       requireLaunchHook: false,
+      approval: 'controller',
+      servingCertificate: { extraDnsNames: [] },
     });
     expect(p.aws.extraCertificates).toEqual([]);
   });
