@@ -15,6 +15,8 @@ export const AUDIT_EVENTS = [
   'instance.reset',
   'instance.terminated',
   'instance.launch_expected',
+  'csr.approved',
+  'csr.denied',
 ] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 

@@ -1,4 +1,12 @@
-import type { V1ConfigMap, V1Node, V1Secret, V1SecretList, V1Status } from '@kubernetes/client-node';
+import type {
+  V1CertificateSigningRequest,
+  V1CertificateSigningRequestList,
+  V1ConfigMap,
+  V1Node,
+  V1Secret,
+  V1SecretList,
+  V1Status,
+} from '@kubernetes/client-node';
 import type { Fetch, Random } from '../deps.js';
 
 /**
@@ -18,6 +26,20 @@ export interface KubeApi {
   getNode(name: string): Promise<V1Node | undefined>;
   /** false when the Node did not exist (or no longer matched the UID precondition). */
   deleteNode(name: string, preconditions?: { uid?: string }): Promise<boolean>;
+  /**
+   * Every CertificateSigningRequest (cluster-scoped). The API has no selector by requester, so
+   * the approver filters client-side; `resourceVersion=0` lets the API server answer from its
+   * watch cache instead of a quorum read of etcd (possibly a moment stale: the next poll catches up).
+   */
+  listCertificateSigningRequests(): Promise<V1CertificateSigningRequest[]>;
+  /** undefined when the CSR does not exist. */
+  getCertificateSigningRequest(name: string): Promise<V1CertificateSigningRequest | undefined>;
+  /**
+   * PUT `/approval` with `csr` as read (its resourceVersion) and the conditions to set. The API
+   * server takes only `status.conditions` from it. undefined when the CSR changed since it was
+   * read (409) or is gone (404): read it again.
+   */
+  updateCertificateSigningRequestApproval(csr: V1CertificateSigningRequest): Promise<V1CertificateSigningRequest | undefined>;
 }
 
 export type KubeFailure = 'timeout' | 'network' | 'status';
@@ -165,6 +187,7 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
   }
 
   const ns = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}`;
+  const CSRS = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 
   return {
     async getConfigMap(namespace, name) {
@@ -200,6 +223,27 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
         return (await call('get node', 'GET', `/api/v1/nodes/${encodeURIComponent(name)}`)) as V1Node;
       } catch (error) {
         if (error instanceof KubeApiError && error.isNotFound) return undefined;
+        throw error;
+      }
+    },
+    async listCertificateSigningRequests() {
+      return ((await call('list certificatesigningrequests', 'GET', `${CSRS}?resourceVersion=0`)) as V1CertificateSigningRequestList).items;
+    },
+    async getCertificateSigningRequest(name) {
+      try {
+        return (await call('get certificatesigningrequest', 'GET', `${CSRS}/${encodeURIComponent(name)}`)) as V1CertificateSigningRequest;
+      } catch (error) {
+        if (error instanceof KubeApiError && error.isNotFound) return undefined;
+        throw error;
+      }
+    },
+    async updateCertificateSigningRequestApproval(csr) {
+      const name = csr.metadata?.name ?? '';
+      try {
+        // Idempotent: a retried PUT of an update that landed answers 409 (resourceVersion moved on).
+        return (await call('update certificatesigningrequest approval', 'PUT', `${CSRS}/${encodeURIComponent(name)}/approval`, csr)) as V1CertificateSigningRequest;
+      } catch (error) {
+        if (error instanceof KubeApiError && (error.isNotFound || error.isConflict)) return undefined;
         throw error;
       }
     },

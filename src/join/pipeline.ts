@@ -1,3 +1,4 @@
+import { attestedNames } from '../approval/decide.js';
 import type { AttestFailureReason, AttestResult, NodeIdentity, Provider } from '../attest/identity.js';
 import type { AuditEvent, JoinRowEffect } from '../audit/audit.js';
 import { checkFreshness } from '../attest/freshness.js';
@@ -153,6 +154,8 @@ export async function runJoin(deps: JoinDeps, attestation: AttestResult, context
       pool: pool.name,
       nodeLabels: pool.nodeLabels,
       nodeTaints: pool.nodeTaints,
+      servingSans: attestedNames(identity.addresses, pool),
+      ...(pool.servingCertificate.maxLifetime === undefined ? {} : { servingExpirationSeconds: pool.servingCertificate.maxLifetime }),
     });
     const mintedAt = now.toISOString();
     const tokenExpiresAt = minted.expiresAt.toISOString();

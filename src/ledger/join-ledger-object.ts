@@ -1,4 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
+import { APPROVAL_KEY, pollInstance, startInstancePolling, type PollerEnv, type PollerHost } from '../approval/instance-poller.js';
+import type { ApprovalPolling } from '../approval/polling.js';
 import {
   claimInstance,
   commitClaim,
@@ -31,7 +33,7 @@ const STATE_KEY = 'state';
  * pure transition and writes it back synchronously (SQLite-backed sync KV), so no two requests
  * for one instance can interleave: this is the compare-and-set KV cannot give.
  */
-export class JoinLedgerObject extends DurableObject {
+export class JoinLedgerObject extends DurableObject<PollerEnv> {
   private apply<T>(transition: (state: InstanceState) => Transition<T>): T {
     const kv = this.ctx.storage.kv;
     const { result, state } = transition(kv.get<InstanceState>(STATE_KEY) ?? {});
@@ -44,8 +46,34 @@ export class JoinLedgerObject extends DurableObject {
     return this.apply((state) => claimInstance(state, request, claimId));
   }
 
-  commit(request: CommitRequest): boolean {
-    return this.apply((state) => commitClaim(state, request));
+  /**
+   * After a join commits, the object polls the cluster's CSRs for this token and node on an
+   * alarm (src/approval/polling.ts): the CSR approver's low-latency path.
+   */
+  async commit(request: CommitRequest): Promise<boolean> {
+    const committed = this.apply((state) => commitClaim(state, request));
+    const record = this.get();
+    if (committed && record !== undefined) await startInstancePolling(this.poller(), record, new Date());
+    return committed;
+  }
+
+  override async alarm(): Promise<void> {
+    await pollInstance(this.poller());
+  }
+
+  /** The CSR polling of the current token, for tests and operators' debugging. */
+  approvalState(): ApprovalPolling | undefined {
+    return this.ctx.storage.kv.get<ApprovalPolling>(APPROVAL_KEY);
+  }
+
+  private poller(): PollerHost {
+    return {
+      storage: this.ctx.storage,
+      env: this.env,
+      waitUntil: (promise) => this.ctx.waitUntil(promise),
+      record: () => this.get(),
+      markTokenUsed: (_key, tokenId, at) => this.markTokenUsed(tokenId, at),
+    };
   }
 
   release(claimId: string): boolean {

@@ -32,6 +32,16 @@ export interface JoinBundleInput {
   readonly nodeLabels: Readonly<Record<string, string>>;
   /** `key[=value]:effect` strings. */
   readonly nodeTaints?: readonly string[];
+  /** The SANs the node's serving certificate may carry (src/approval/decide.ts `attestedNames`); default none. */
+  readonly servingSans?: ServingSans;
+  /** The pool's cap on serving certificate lifetimes, seconds, if it has one. */
+  readonly servingExpirationSeconds?: number;
+}
+
+/** The IP addresses and DNS names attested for the instance: what a serving CSR may ask for. */
+export interface ServingSans {
+  readonly ips: readonly string[];
+  readonly dnsNames: readonly string[];
 }
 
 /** The broker's answer to a successful join (`format=json`, the default). */
@@ -62,6 +72,13 @@ export interface JoinBundle {
   readonly nodeLabels: Readonly<Record<string, string>>;
   /** Taints the kubelet registers the node with (`--register-with-taints`), `key[=value]:effect`. */
   readonly nodeTaints: readonly string[];
+  /**
+   * The subjectAltNames the broker approves in this node's kubelet serving certificate: the
+   * addresses and names its identity document attests, plus the pool's extra names.
+   */
+  readonly servingSans: ServingSans;
+  /** Set when the pool caps serving certificate lifetimes: the `expirationSeconds` to request. */
+  readonly servingExpirationSeconds?: number;
 }
 
 /** RFC 3339 in UTC with whole seconds, as kubeadm's `expiration` (`time.RFC3339`). */
@@ -104,5 +121,7 @@ export function renderJoinBundle(input: JoinBundleInput): JoinBundle {
     pool: input.pool,
     nodeLabels: Object.fromEntries(Object.entries(input.nodeLabels)),
     nodeTaints,
+    servingSans: { ips: [...(input.servingSans?.ips ?? [])], dnsNames: [...(input.servingSans?.dnsNames ?? [])] },
+    ...(input.servingExpirationSeconds === undefined ? {} : { servingExpirationSeconds: input.servingExpirationSeconds }),
   };
 }

@@ -18,6 +18,8 @@ export type RenderErrorCode =
   | 'unsafe_kubelet_flag_value'
   /** A taint is not `key[=value]:effect` with effect NoSchedule, PreferNoSchedule or NoExecute. */
   | 'invalid_node_taint'
+  /** csr mode: a serving certificate DNS name or IP address cannot be written into a subjectAltName. */
+  | 'invalid_serving_san'
   /** The broker URL for first-boot user-data is not `https://host[:port][/path]` (http only to loopback). */
   | 'invalid_broker_url'
   /** The GCP identity token audience is empty or longer than 2048 characters. */

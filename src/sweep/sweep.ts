@@ -1,3 +1,4 @@
+import { runApproval, type ApprovalReport } from '../approval/approver.js';
 import { retentionAt, type AuditEvent, type JoinRow } from '../audit/audit.js';
 import { BOOTSTRAP_TOKEN_NAMESPACE } from '../cluster/bootstrap-token.js';
 import { isExpired, readBrokerToken, type BrokerToken } from '../cluster/broker-tokens.js';
@@ -5,12 +6,14 @@ import { BROKER_TOKEN_SELECTOR } from '../cluster/mint.js';
 import type { Deps } from '../deps.js';
 import type { LedgerKey } from '../ledger/ledger.js';
 
-export type SweepDeps = Pick<Deps, 'kube' | 'ledger' | 'audit' | 'clock' | 'log'>;
+export type SweepDeps = Pick<Deps, 'kube' | 'ledger' | 'audit' | 'clock' | 'log'> & { config: Pick<Deps['config'], 'policy'> };
 
 /** At most this many index rows are reconciled per run (each may cost one Node read). */
 export const RECONCILE_BATCH = 500;
 
 export interface SweepReport {
+  /** The CSR approver's backstop pass: CSRs decided, tokens spent. */
+  csr: { approved: number; denied: number; tokensUsed: number };
   expiredDeleted: number;
   reconciled: { used: number; revoked: number };
   pruned: { events: number; joins: number };
@@ -18,12 +21,16 @@ export interface SweepReport {
   failed: SweepStep[];
 }
 
-export type SweepStep = 'list' | 'expired' | 'reconcile' | 'prune';
+export type SweepStep = 'csr' | 'list' | 'expired' | 'reconcile' | 'prune';
 
 const ACTOR = 'cron';
 
 /**
  * The cron sweep (wrangler.toml `[triggers]`), one pass:
+ * 0. the CSR approver over every CSR (src/approval/approver.ts): the backstop of the instances'
+ *    polling, for a CSR a poll missed (API down, object evicted) or made after polling stopped
+ *    (a kubelet's serving certificate rotation); it also spends tokens whose client certificate
+ *    was issued, before the reconcile below looks at them;
  * 1. read the index rows whose token should still be alive, then list the broker's tokens (in
  *    that order: a row is written only after its Secret exists, so every row read first has its
  *    Secret in the later list unless the Secret is gone);
@@ -39,7 +46,7 @@ const ACTOR = 'cron';
 export async function runSweep(deps: SweepDeps): Promise<SweepReport> {
   const { log } = deps;
   const now = deps.clock.now();
-  const report: SweepReport = { expiredDeleted: 0, reconciled: { used: 0, revoked: 0 }, pruned: { events: 0, joins: 0 }, failed: [] };
+  const report: SweepReport = { csr: { approved: 0, denied: 0, tokensUsed: 0 }, expiredDeleted: 0, reconciled: { used: 0, revoked: 0 }, pruned: { events: 0, joins: 0 }, failed: [] };
   const step = async (name: SweepStep, work: () => Promise<void>): Promise<boolean> => {
     try {
       await work();
@@ -50,6 +57,18 @@ export async function runSweep(deps: SweepDeps): Promise<SweepReport> {
       return false;
     }
   };
+
+  await step('csr', async () => {
+    const approval: ApprovalReport = await runApproval(
+      { kube: deps.kube, audit: deps.audit, markTokenUsed: (key, tokenId, at) => deps.ledger.markTokenUsed(key, tokenId, at), policy: deps.config.policy, clock: deps.clock, log },
+      { kind: 'cluster' },
+    );
+    report.csr = {
+      approved: approval.outcomes.filter((o) => o.action === 'approved').length,
+      denied: approval.outcomes.filter((o) => o.action === 'denied').length,
+      tokensUsed: approval.tokensUsed.length,
+    };
+  });
 
   let rows: JoinRow[] = [];
   let tokens: BrokerToken[] = [];
@@ -115,6 +134,9 @@ export async function runSweep(deps: SweepDeps): Promise<SweepReport> {
   });
 
   log.info('sweep.done', {
+    csrApproved: report.csr.approved,
+    csrDenied: report.csr.denied,
+    tokensUsed: report.csr.tokensUsed,
     expiredDeleted: report.expiredDeleted,
     reconciledUsed: report.reconciled.used,
     reconciledRevoked: report.reconciled.revoked,

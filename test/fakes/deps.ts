@@ -1,4 +1,4 @@
-import type { V1ConfigMap, V1Node, V1Secret } from '@kubernetes/client-node';
+import type { V1CertificateSigningRequest, V1ConfigMap, V1Node, V1Secret } from '@kubernetes/client-node';
 import { loadConfig, type Config, type ConfigEnv } from '../../src/config.js';
 import { KubeApiError, type KubeApi } from '../../src/cluster/kube-api.js';
 import type { Clock, Deps, Random } from '../../src/deps.js';
@@ -69,11 +69,14 @@ export function fakeKube(init: { configMaps?: Record<string, V1ConfigMap> } = {}
   secrets: Map<string, V1Secret>;
   configMaps: Map<string, V1ConfigMap>;
   nodes: Map<string, V1Node>;
+  /** CertificateSigningRequests by name; `updateCertificateSigningRequestApproval` checks resourceVersion like the API server. */
+  csrs: Map<string, V1CertificateSigningRequest>;
   failWith?: KubeApiError | undefined;
 } {
   const secrets = new Map<string, V1Secret>();
   const configMaps = new Map(Object.entries(init.configMaps ?? {}));
   const nodes = new Map<string, V1Node>();
+  const csrs = new Map<string, V1CertificateSigningRequest>();
   let uids = 0;
   // Equality selectors only (`k=v,k2=v2`): the broker uses no other kind.
   const matches = (secret: V1Secret, selector: string | undefined) =>
@@ -86,6 +89,7 @@ export function fakeKube(init: { configMaps?: Record<string, V1ConfigMap> } = {}
     secrets,
     configMaps,
     nodes,
+    csrs,
     failWith: undefined as KubeApiError | undefined,
     check(operation: string) {
       if (fake.failWith) throw fake.failWith;
@@ -122,6 +126,26 @@ export function fakeKube(init: { configMaps?: Record<string, V1ConfigMap> } = {}
     async getNode(name: string) {
       fake.check('get node');
       return nodes.get(name);
+    },
+    async listCertificateSigningRequests() {
+      fake.check('list certificatesigningrequests');
+      return [...csrs.values()].map((csr) => structuredClone(csr));
+    },
+    async getCertificateSigningRequest(name: string) {
+      fake.check('get certificatesigningrequest');
+      const found = csrs.get(name);
+      return found === undefined ? undefined : structuredClone(found);
+    },
+    async updateCertificateSigningRequestApproval(csr: V1CertificateSigningRequest) {
+      fake.check('update certificatesigningrequest approval');
+      const name = csr.metadata?.name ?? '';
+      const stored = csrs.get(name);
+      if (stored === undefined || stored.metadata?.resourceVersion !== csr.metadata?.resourceVersion) return undefined;
+      const updated = structuredClone(stored);
+      updated.metadata = { ...updated.metadata, resourceVersion: String(Number(stored.metadata?.resourceVersion ?? '0') + 1) };
+      updated.status = { ...updated.status, conditions: structuredClone(csr.status?.conditions ?? []) };
+      csrs.set(name, updated);
+      return structuredClone(updated);
     },
     async deleteNode(name: string, preconditions?: { uid?: string }) {
       fake.check('delete node');

@@ -224,7 +224,5 @@ describe(`POST ${HOOK_PATH} under fuzzing`, () => {
   });
 });
 
-// The CSR approver (node-bound certificates, DESIGN "Beyond the anchors") is not built yet.
-// When it lands, its CSR parser gets a property here: mutated real kubelet CSRs (PEM and DER,
-// see dev/cluster/pki/kubelet-csr.ts for generating them) never throw, and an approval is only
-// ever given to a CSR whose CN and SANs the property can derive from the attested identity.
+// The CSR approver's parser and decisions (node-bound certificates) have their own properties:
+// test/fuzz/csr.test.ts (CSRs reach the broker from the cluster, not through a route).

@@ -38,7 +38,7 @@ describe('GET /v1/cloud-init', () => {
   it.each([
     ['/v1/cloud-init', 'provider must be one of aws, gcp, azure.'],
     ['/v1/cloud-init?provider=oidc', 'provider must be one of aws, gcp, azure.'],
-    ['/v1/cloud-init?provider=aws&mode=csr2', 'mode must be one of kubeadm, kubelet.'],
+    ['/v1/cloud-init?provider=aws&mode=csr2', 'mode must be one of kubeadm, kubelet, csr.'],
   ])('%s → 400 problem+json', async (path, detail) => {
     const res = await app.request(path);
     expect(res.status).toBe(400);

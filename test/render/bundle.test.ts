@@ -24,6 +24,7 @@ describe('renderJoinBundle', () => {
       pool: 'general',
       nodeLabels: { 'node.kubernetes.io/pool': 'general', team: 'infra' },
       nodeTaints: ['dedicated=gpu:NoSchedule'],
+      servingSans: { ips: ['10.0.1.23'], dnsNames: ['ip-10-0-1-23.ec2.internal'] },
     });
     expect(JSON.parse(JSON.stringify(bundle))).toEqual(bundle);
   });

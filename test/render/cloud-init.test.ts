@@ -89,7 +89,7 @@ describe('renderCloudInit: the document', () => {
 
   it('refuses providers without a first-boot program and unknown modes', () => {
     expect(() => renderCloudInit({ provider: 'oidc' as FirstBootProvider, mode: 'kubeadm', brokerUrl: BROKER })).toThrowError(TypeError);
-    expect(() => renderCloudInit({ provider: 'aws', mode: 'csr' as JoinScriptMode, brokerUrl: BROKER })).toThrowError(TypeError);
+    expect(() => renderCloudInit({ provider: 'aws', mode: 'csr2' as JoinScriptMode, brokerUrl: BROKER })).toThrowError(TypeError);
   });
 });
 

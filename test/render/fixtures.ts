@@ -38,6 +38,7 @@ export function joinInput(overrides: Partial<JoinBundleInput> = {}): JoinBundleI
     pool: 'general',
     nodeLabels: { 'node.kubernetes.io/pool': 'general', team: 'infra' },
     nodeTaints: ['dedicated=gpu:NoSchedule'],
+    servingSans: { ips: ['10.0.1.23'], dnsNames: ['ip-10-0-1-23.ec2.internal'] },
     ...overrides,
   };
 }

@@ -18,6 +18,7 @@ const VARIANTS: [string, JoinScriptOptions][] = [
   ['kubeadm, file discovery', { mode: 'kubeadm', bundle }],
   ['kubeadm, token discovery', { mode: 'kubeadm', bundle, discovery: 'token' }],
   ['kubelet', { mode: 'kubelet', bundle }],
+  ['csr', { mode: 'csr', bundle }],
 ];
 
 let sandbox: Sandbox | undefined;
@@ -59,19 +60,23 @@ describe('renderJoinScript: static checks', () => {
       nodeTaints: ['zq9-t=zq9-v:NoExecute'],
     }),
   );
-  const otherKubelet = renderJoinBundle(joinInput({ nodeName: 'zq9-node', clusterName: "zq9'", token: tokenOf("zq9'") }));
+  const otherKubelet = renderJoinBundle(
+    joinInput({ nodeName: 'zq9-node', clusterName: "zq9'", token: tokenOf("zq9'"), servingSans: { ips: ['10.0.9.9'], dnsNames: ['zq9.example'] }, servingExpirationSeconds: 9999 }),
+  );
+  const ASSIGNMENTS: Record<string, number> = { 'kubeadm, file discovery': 3, 'kubeadm, token discovery': 2, kubelet: 4, csr: 9 };
 
-  it.each(VARIANTS)('%s: values change only the KJB_* assignments, never the code', (_, options) => {
-    const changed = { ...options, bundle: options.mode === 'kubelet' ? otherKubelet : other };
+  it.each(VARIANTS)('%s: values change only the KJB_* assignments, never the code', (name, options) => {
+    const changed = { ...options, bundle: options.mode === 'kubeadm' ? other : otherKubelet };
     const script = renderJoinScript(changed);
     expect(code(script)).not.toContain('zq9');
+    expect(code(script)).not.toContain('9999');
     expect(code(script)).toBe(code(renderJoinScript(options)));
-    expect(code(script).match(/^KJB_…$/gm)).toHaveLength(options.mode === 'kubelet' ? 4 : options.discovery === 'token' ? 2 : 3);
+    expect(code(script).match(/^KJB_…$/gm)).toHaveLength(ASSIGNMENTS[name]!);
   });
 
-  it('knows exactly the kubeadm and kubelet modes', () => {
-    expect(JOIN_SCRIPT_MODES).toEqual(['kubeadm', 'kubelet']);
-    expect(() => renderJoinScript({ mode: 'csr' as JoinScriptMode, bundle })).toThrowError(TypeError);
+  it('knows exactly the kubeadm, kubelet and csr modes', () => {
+    expect(JOIN_SCRIPT_MODES).toEqual(['kubeadm', 'kubelet', 'csr']);
+    expect(() => renderJoinScript({ mode: 'csr2' as JoinScriptMode, bundle })).toThrowError(TypeError);
   });
 
   it('kubelet mode refuses a node name it cannot pass as --hostname-override', () => {

@@ -20,7 +20,7 @@ function setup() {
   const clock = fixedClock(NOW);
   const pool = testConfig().policy.pools[0]!;
   let seed = 3;
-  const deps: SweepDeps = { kube, ledger, audit, log, clock };
+  const deps: SweepDeps = { kube, ledger, audit, log, clock, config: testConfig() };
   /** A join as the pipeline records it: Secret, ledger record, index row. */
   const join = async (instanceId: string, mintedAt: string, ttl = 600): Promise<MintedToken> => {
     const at = new Date(mintedAt);
@@ -144,9 +144,10 @@ describe('the cron sweep: retention and failures', () => {
     await audit.record({ at: '2026-01-01T00:00:00Z', event: 'join.refused' });
     kube.failWith = new KubeApiError('list secrets', 'status', 503);
     const report = await runSweep(deps);
-    expect(report.failed).toEqual(['list']);
+    // The CSR approver's pass lists through the same failing API.
+    expect(report.failed).toEqual(['csr', 'list']);
     expect(report.pruned.events).toBe(1);
     expect(log.lines).toContainEqual(expect.objectContaining({ event: 'sweep.step_failed', fields: { step: 'list', error: 'list secrets: status 503' } }));
-    expect(log.lines.at(-1)).toMatchObject({ event: 'sweep.done', fields: expect.objectContaining({ failed: ['list'] }) });
+    expect(log.lines.at(-1)).toMatchObject({ event: 'sweep.done', fields: expect.objectContaining({ failed: ['csr', 'list'] }) });
   });
 });
