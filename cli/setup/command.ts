@@ -20,7 +20,7 @@ import { commaList, parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { applyObject, clusterClients, type ApplyResult, type ManagedObject } from './apply.js';
-import { brokerPlan, checkGroups, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT, groupPlan, type PlannedObject } from './rbac.js';
+import { brokerPlan, checkBrokerApprovalPools, checkGroups, DEFAULT_NAMESPACE, DEFAULT_SERVICE_ACCOUNT, groupPlan, type PlannedObject } from './rbac.js';
 import {
   DEFAULT_TOKEN_TTL_SECONDS,
   MIN_TOKEN_TTL_SECONDS,
@@ -47,6 +47,9 @@ Creates, with your kubeconfig's credentials (a cluster administrator's), what th
     signers, get/delete Nodes
   - for each --groups group other than kubeadm's default-node-token group: the bindings kubeadm
     makes for that group, so bootstrap tokens carrying it can run kubeadm join
+  - for each --broker-approval-pools pool: the same for its group
+    system:bootstrappers:kube-join-broker:<pool>, except nodeclient auto-approval (the broker
+    approves those tokens' kubelet client CSRs, for the node each token was minted for only)
   - a token for the ServiceAccount (--token)
 then prints the wrangler commands that configure the Worker. Running it again changes nothing.
 
@@ -56,6 +59,8 @@ Options:
   --namespace <ns>           the ServiceAccount's namespace (default ${DEFAULT_NAMESPACE})
   --service-account <name>   the ServiceAccount's name (default ${DEFAULT_SERVICE_ACCOUNT})
   --groups <a,b>             auth-extra-groups your pools use (system:bootstrappers:…)
+  --broker-approval-pools <a,b>
+                             the pools with approval: broker in JOIN_POLICY
   --token <kind>             request (default): TokenRequest API, expires after --token-ttl;
                              secret: a service-account-token Secret, never expires (revoke by
                              deleting the Secret); none: no token
@@ -77,6 +82,7 @@ const OPTIONS = {
   namespace: { type: 'string' },
   'service-account': { type: 'string' },
   groups: { type: 'string' },
+  'broker-approval-pools': { type: 'string' },
   token: { type: 'string' },
   'token-ttl': { type: 'string' },
   'token-file': { type: 'string' },
@@ -213,6 +219,8 @@ export async function setupCommand(argv: readonly string[], io: CliIo): Promise<
   if (!DNS1123_SUBDOMAIN.test(sa.name) || sa.name.length > 253) throw new UsageError(`--service-account: "${sa.name}" is not a ServiceAccount name`);
   const groups = checkGroups(commaList(values.groups));
   if (!groups.ok) throw new UsageError(`--groups: ${groups.error}`);
+  const brokerGroups = checkBrokerApprovalPools(commaList(values['broker-approval-pools']), groups.groups);
+  if (!brokerGroups.ok) throw new UsageError(`--broker-approval-pools: ${brokerGroups.error}`);
 
   const tokenKind = (values.token ?? 'request') as TokenKind;
   if (!(TOKEN_KINDS as readonly string[]).includes(tokenKind)) throw new UsageError(`--token: "${values.token}" is not one of ${TOKEN_KINDS.join(', ')}`);
@@ -229,7 +237,11 @@ export async function setupCommand(argv: readonly string[], io: CliIo): Promise<
   const secretTimeoutSeconds = values['secret-timeout'] === undefined ? 30 : parseDurationSeconds(values['secret-timeout']);
   if (secretTimeoutSeconds === undefined) throw new UsageError('--secret-timeout: expected a duration such as 30s');
 
-  const plan = [...brokerPlan({ namespace: sa.namespace, serviceAccountName: sa.name }), ...groupPlan(groups.groups)];
+  const plan = [
+    ...brokerPlan({ namespace: sa.namespace, serviceAccountName: sa.name }),
+    ...groupPlan(groups.groups),
+    ...groupPlan(brokerGroups.groups, { autoApprove: false }),
+  ];
   const target = values.kubeconfig === undefined ? undefined : loadCluster(io, values.kubeconfig, values.context);
 
   if (dryRun) {

@@ -24,7 +24,7 @@ import type {
   RbacV1Subject,
 } from '@kubernetes/client-node';
 import { BOOTSTRAP_GROUP_PATTERN } from '../../src/policy/kubernetes-names.js';
-import { DEFAULT_AUTH_EXTRA_GROUP } from '../../src/policy/schema.js';
+import { brokerApprovalGroup, DEFAULT_AUTH_EXTRA_GROUP } from '../../src/policy/schema.js';
 
 const RBAC = 'rbac.authorization.k8s.io';
 export const DEFAULT_NAMESPACE = 'kube-system';
@@ -154,6 +154,16 @@ export function checkGroups(groups: readonly string[]): GroupCheck {
   return { ok: true, groups: [...new Set(groups)] };
 }
 
+/** Validates `--broker-approval-pools`: pool names (DNS-1123 labels, as JOIN_POLICY requires). */
+export function checkBrokerApprovalPools(pools: readonly string[], groups: readonly string[]): GroupCheck {
+  const bad = pools.filter((p) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(p));
+  if (bad.length > 0) return { ok: false, error: `not a pool name: ${bad.map((p) => JSON.stringify(p)).join(', ')} (pool names are DNS-1123 labels)` };
+  // Listed in --groups too, the group would be bound to nodeclient auto-approval: the very thing broker approval removes.
+  const both = pools.filter((p) => groups.includes(brokerApprovalGroup(p)));
+  if (both.length > 0) return { ok: false, error: `${both.map((p) => brokerApprovalGroup(p)).join(', ')} must not also be in --groups (that binds it to nodeclient auto-approval)` };
+  return { ok: true, groups: [...new Set(pools.map(brokerApprovalGroup))] };
+}
+
 /**
  * For each custom group (not kubeadm's default-node-token group, which kubeadm already binds),
  * the bindings `kubeadm init` makes for that group (SEMANTICS §5; kubeadm
@@ -162,8 +172,15 @@ export function checkGroups(groups: readonly string[]): GroupCheck {
  * kubelet client CSR auto-approved, read kubeadm-config, kubelet-config and kube-proxy, get Nodes.
  * The Roles and ClusterRoles bound are kubeadm's; on a cluster without them the bindings grant
  * nothing (RBAC allows binding a missing role).
+ *
+ * With `autoApprove: false` (the groups of `approval: broker` pools, `--broker-approval-pools`)
+ * everything but the nodeclient binding: kube-controller-manager then never approves these
+ * tokens' kubelet client CSRs, and the broker approves only the CN of the node it minted the
+ * token for (src/approval/decide.ts). Without it, any holder of such a token could obtain a
+ * client certificate for any node name.
  */
-export function groupPlan(groups: readonly string[]): PlannedObject[] {
+export function groupPlan(groups: readonly string[], options: { autoApprove?: boolean } = {}): PlannedObject[] {
+  const autoApprove = options.autoApprove ?? true;
   const planned: PlannedObject[] = [];
   for (const group of groups) {
     if (group === DEFAULT_AUTH_EXTRA_GROUP) continue;
@@ -174,10 +191,14 @@ export function groupPlan(groups: readonly string[]): PlannedObject[] {
         object: clusterRoleBinding(`kube-join-broker:kubelet-bootstrap:${suffix}`, 'system:node-bootstrapper', [subject()]),
         purpose: `${group}: create and read CSRs (as kubeadm:kubelet-bootstrap does for the default group)`,
       },
-      {
-        object: clusterRoleBinding(`kube-join-broker:node-autoapprove-bootstrap:${suffix}`, 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', [subject()]),
-        purpose: `${group}: kubelet client CSRs auto-approved by the csrapprover (as kubeadm:node-autoapprove-bootstrap)`,
-      },
+      ...(autoApprove
+        ? [
+            {
+              object: clusterRoleBinding(`kube-join-broker:node-autoapprove-bootstrap:${suffix}`, 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', [subject()]),
+              purpose: `${group}: kubelet client CSRs auto-approved by the csrapprover (as kubeadm:node-autoapprove-bootstrap)`,
+            },
+          ]
+        : []),
       {
         object: clusterRoleBinding(`kube-join-broker:get-nodes:${suffix}`, 'kubeadm:get-nodes', [subject()]),
         purpose: `${group}: kubeadm join checks the Node name (as kubeadm:get-nodes)`,

@@ -7,6 +7,7 @@ import { EXIT } from '../../cli/exit-codes.js';
 import { startCluster, type ClusterHandle } from '../../dev/cluster/index.js';
 import { instanceDocument, runDir, signDocument, testPolicy } from '../e2e/stack.js';
 import { run } from '../support/run.js';
+import { csrManifest, kubeletClientCsr } from '../e2e/kubectl.js';
 import { startWorker, type RunningWorker } from '../worker/harness.js';
 import { cliInProcess, cliProcess } from './support.js';
 
@@ -171,6 +172,50 @@ describe('setup against the emulator (a kubeadm cluster without the broker)', ()
     );
     expect(stdout).not.toContain(cluster.brokerToken);
     expect(snapshot(cluster)).toEqual(before);
+  });
+
+  it('--broker-approval-pools: the pool group may create CSRs and read what kubeadm join reads, but nothing auto-approves its client CSRs', async () => {
+    const before = snapshot(cluster);
+    const { code, stdout, stderr } = await cliProcess(['setup', '--kubeconfig', cluster.adminKubeconfigPath, '--groups', GROUP, '--broker-approval-pools', 'brokered', '--token', 'none'], { cwd: work });
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT.ok);
+    expect(added(before, snapshot(cluster))).toEqual(
+      [
+        `clusterrolebindings.${RBAC}//kube-join-broker:kubelet-bootstrap:kube-join-broker:brokered`,
+        `clusterrolebindings.${RBAC}//kube-join-broker:get-nodes:kube-join-broker:brokered`,
+        `rolebindings.${RBAC}/kube-system/kube-join-broker:nodes-kubeadm-config:kube-join-broker:brokered`,
+        `rolebindings.${RBAC}/kube-system/kube-join-broker:kubelet-config:kube-join-broker:brokered`,
+        `rolebindings.${RBAC}/kube-system/kube-join-broker:kube-proxy:kube-join-broker:brokered`,
+      ].sort(),
+    );
+    expect(stdout).toContain('objects: 5 created, 0 updated, 13 unchanged\n');
+    expect(cluster.store.get(`clusterrolebindings.${RBAC}`, undefined, 'kube-join-broker:kubelet-bootstrap:kube-join-broker:brokered')).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'system:node-bootstrapper' },
+      subjects: [{ apiGroup: RBAC, kind: 'Group', name: 'system:bootstrappers:kube-join-broker:brokered' }],
+    });
+
+    // A bootstrap token carrying only that group, as the broker mints for a broker-approval pool.
+    const secret = `apiVersion: v1\nkind: Secret\nmetadata: {name: bootstrap-token-brk001, namespace: kube-system}\ntype: bootstrap.kubernetes.io/token\nstringData: {token-id: brk001, token-secret: 0123456789abcdef, usage-bootstrap-authentication: "true", auth-extra-groups: "system:bootstrappers:kube-join-broker:brokered"}\n`;
+    expect((await run('kubectl', ['--kubeconfig', cluster.adminKubeconfigPath, 'apply', '-f', '-'], secret)).code).toBe(0);
+    const asToken = ['--server', cluster.url, '--certificate-authority', cluster.caPath, '--token', 'brk001.0123456789abcdef'];
+    for (const path of ['/api/v1/namespaces/kube-system/configmaps/kubeadm-config', '/api/v1/namespaces/kube-system/configmaps/kubelet-config', '/api/v1/namespaces/kube-system/configmaps/kube-proxy', '/api/v1/nodes/some-node']) {
+      const { stdout: status } = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', cluster.caPath, '-H', 'Authorization: Bearer brk001.0123456789abcdef', `${cluster.url}${path}`]);
+      expect([path, status]).toEqual([path, path.includes('/nodes/') ? '404' : '200']);
+    }
+    const csr = await kubeletClientCsr('any-node');
+    const created = await run('kubectl', [...asToken, 'create', '-f', '-'], csrManifest('brokered-client', csr.csrPem));
+    expect(created.code, created.stderr).toBe(0);
+    await cluster.controllers.syncAll();
+    expect(cluster.store.get('certificatesigningrequests.certificates.k8s.io', undefined, 'brokered-client')?.['status']).toEqual({});
+  });
+
+  it.each([
+    ['a pool name that is not a DNS label', ['--broker-approval-pools', 'Workers'], '--broker-approval-pools: not a pool name: "Workers"'],
+    ['its group in --groups as well', ['--broker-approval-pools', 'w', '--groups', 'system:bootstrappers:kube-join-broker:w'], '--broker-approval-pools: system:bootstrappers:kube-join-broker:w must not also be in --groups (that binds it to nodeclient auto-approval)'],
+  ])('--broker-approval-pools: %s → exit 2', async (_name, args, message) => {
+    const result = await cliInProcess(['setup', '--dry-run', ...args]);
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toContain(message);
   });
 
   describe('the broker with the token setup produced', () => {
