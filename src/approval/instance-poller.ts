@@ -62,10 +62,18 @@ function approverDeps(host: PollerHost): Omit<ApproverDeps, 'markTokenUsed'> | u
   return deps;
 }
 
-/** Called when a join commits: start polling for the new token (replacing any previous polling). */
+/**
+ * Called when a join commits: start polling for the new token (replacing any previous polling).
+ * Never throws: the join has committed whatever happens here, and without polling the cron
+ * sweep still decides the node's CSRs, only later.
+ */
 export async function startInstancePolling(host: PollerHost, record: JoinRecord, now: Date): Promise<void> {
-  host.storage.kv.put(APPROVAL_KEY, startPolling(record, now));
-  await host.storage.setAlarm(now.getTime() + APPROVAL_POLL_INTERVAL_MS);
+  try {
+    host.storage.kv.put(APPROVAL_KEY, startPolling(record, now));
+    await host.storage.setAlarm(now.getTime() + APPROVAL_POLL_INTERVAL_MS);
+  } catch (error) {
+    log.error('csr.poll_not_started', { tokenId: record.tokenId, error: error instanceof Error ? error.name : 'unknown' });
+  }
 }
 
 /** The alarm: one pass, its bookkeeping, and the next alarm unless polling is over. */
