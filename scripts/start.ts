@@ -16,6 +16,7 @@ import { startCluster } from '../dev/cluster/index.js';
 const STATE_DIR = resolve(process.env['KJB_STATE_DIR'] ?? '.dev');
 const BROKER_PORT = Number(process.env['KJB_BROKER_PORT'] ?? 8787);
 const CLUSTER_PORT = Number(process.env['KJB_CLUSTER_PORT'] ?? 6443);
+const INSPECTOR_PORT = process.env['KJB_INSPECTOR_PORT'];
 const BROKER_URL = `http://127.0.0.1:${BROKER_PORT}`;
 
 function ensureDevSigner(): { certPath: string; keyPath: string } {
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
 
   const wrangler = spawn(
     'npx',
-    ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(BROKER_PORT), '--env-file', envFile, '--persist-to', join(STATE_DIR, 'wrangler-state'), '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(BROKER_PORT), '--env-file', envFile, '--persist-to', join(STATE_DIR, 'wrangler-state'), '--show-interactive-dev-session=false', '--log-level', 'warn', ...(INSPECTOR_PORT === undefined ? [] : ['--inspector-port', INSPECTOR_PORT])],
     {
       stdio: ['ignore', 'inherit', 'inherit'],
       detached: true,
