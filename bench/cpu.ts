@@ -17,6 +17,8 @@
  *   rendering, JSON answer, log line), minus the median of the same request with n=0; the two
  *   kinds interleaved. Median, p99 and max over the individual joins.
  * - batchMean: one request running N joins, minus one running none, / N (no per-request noise).
+ * - withoutLogLine: perJoin and batchMean again with the join's console.log line dropped
+ *   (`&log=off`): local workerd's console is dearer than production's log pipeline, so both.
  * - parts: the same for the provider's attestor alone (parse + signature + claims), for rendering
  *   the bundle alone, and for a GET /healthz through the app: where a join's CPU goes.
  * - perRequest: a plain `POST /v1/join/<provider>` minus the median `GET /healthz`, i.e. with the
@@ -49,6 +51,8 @@ export interface CpuFigures {
   withinBudget: boolean;
   perJoin: Distribution;
   batchMean: { joins: number; meanMs: number };
+  /** perJoin and batchMean with the join's console.log line dropped (the bench Worker's `&log=off`): what local workerd's console costs. */
+  withoutLogLine: { perJoin: Distribution; batchMeanMs: number };
   /** Means of parts of the join, each N times in one request: attestor (parse + verify), bundle rendering, and a GET /healthz through the app (routing, middleware, JSON answer). */
   parts: { attestMs: number; renderMs: number; appRequestMs: number };
   perRequest: Distribution & { baselineMedianMs: number };
@@ -123,8 +127,12 @@ export async function benchCpu(options: CpuOptions): Promise<CpuResult> {
       await sleep(2);
       return (processCpuNs(pid) - start) / 1e6;
     };
-    const batch = (path: string, body: string, n: number, part?: 'attest' | 'render' | 'healthz') =>
-      cpuOf(`http://bench/__bench/batch?path=${encodeURIComponent(path)}&n=${n}${part ? `&part=${part}` : ''}`, { method: 'POST', body }, (status, text) => status === 200 && (JSON.parse(text) as { ok: number }).ok === n);
+    const batch = (path: string, body: string, n: number, part?: 'attest' | 'render' | 'healthz', log: 'on' | 'off' = 'on') =>
+      cpuOf(
+        `http://bench/__bench/batch?path=${encodeURIComponent(path)}&n=${n}${part ? `&part=${part}` : ''}&log=${log}`,
+        { method: 'POST', body },
+        (status, text) => status === 200 && (JSON.parse(text) as { ok: number }).ok === n,
+      );
     const plain = (url: string, init: RequestInit) => cpuOf(url, init, (status) => status === 200);
 
     const clockProbe = (await (await mf.dispatchFetch('http://bench/__bench/clock')).json()) as CpuResult['clockProbe'];
@@ -137,23 +145,25 @@ export async function benchCpu(options: CpuOptions): Promise<CpuResult> {
       }
       const empty: number[] = [];
       const one: number[] = [];
+      const oneWithoutLog: number[] = [];
       const healthz: number[] = [];
       const join: number[] = [];
       for (let i = 0; i < options.samples; i++) {
         empty.push(await batch(path, body, 0));
         one.push(await batch(path, body, 1));
+        oneWithoutLog.push(await batch(path, body, 1, undefined, 'off'));
         healthz.push(await plain('http://bench/healthz', { method: 'GET' }));
         join.push(await plain(`http://bench${path}`, { method: 'POST', body }));
       }
       const emptyMedian = median(empty);
       const healthzMedian = median(healthz);
 
-      const meanOver = async (part?: 'attest' | 'render' | 'healthz') => {
+      const meanOver = async (part?: 'attest' | 'render' | 'healthz', log: 'on' | 'off' = 'on') => {
         const none: number[] = [];
         const full: number[] = [];
         for (let r = 0; r < 3; r++) {
-          none.push(await batch(path, body, 0, part));
-          full.push(await batch(path, body, options.batch, part));
+          none.push(await batch(path, body, 0, part, log));
+          full.push(await batch(path, body, options.batch, part, log));
         }
         return round((median(full) - median(none)) / options.batch);
       };
@@ -163,6 +173,7 @@ export async function benchCpu(options: CpuOptions): Promise<CpuResult> {
         withinBudget: perJoin.medianMs <= budgetMs,
         perJoin,
         batchMean: { joins: options.batch * 3, meanMs: await meanOver() },
+        withoutLogLine: { perJoin: distribution(oneWithoutLog.map((ms) => ms - emptyMedian)), batchMeanMs: await meanOver(undefined, 'off') },
         parts: { attestMs: await meanOver('attest'), renderMs: await meanOver('render'), appRequestMs: await meanOver('healthz') },
         perRequest: { ...distribution(join.map((ms) => ms - healthzMedian)), baselineMedianMs: round(healthzMedian) },
       };
@@ -170,7 +181,7 @@ export async function benchCpu(options: CpuOptions): Promise<CpuResult> {
 
     return {
       method:
-        'workerd process CPU from /proc schedstat (all threads) around each request; perJoin = one join run inside the isolate via app.request minus an empty request of the same kind; no I/O in a join (fakes for Kubernetes, ledger, audit: bench/cpu/worker.ts)',
+        'workerd process CPU from /proc schedstat (all threads) around each request; perJoin = one join run inside the isolate via app.request minus an empty request of the same kind; no I/O in a join (the real Kubernetes adapter over an in-isolate API server, the ledger transitions in memory, the audit as the serialization its RPC would do: bench/cpu/worker.ts)',
       clockProbe: {
         performanceNowAdvancedMs: round(clockProbe.performanceNowAdvancedMs),
         dateNowAdvancedMs: round(clockProbe.dateNowAdvancedMs),

@@ -1,0 +1,106 @@
+/**
+ * `npx tsx bench/cpu/compare.ts <a/worker.js> <b/worker.js> [samples]`: CPU per join of two
+ * builds of the bench Worker (bench/cpu/worker.ts), started side by side and measured
+ * interleaved (a, b, a, b, …) so that the machine's load drifts the same for both; for judging
+ * one change (build A before it, B after it). Same method as bench/cpu.ts (workerd CPU from
+ * /proc schedstat around each request): `perJoin` (one join in a request, minus the request with
+ * none just before it, log line included; median of those differences), `perJoinWithoutLog`, and the warm means of 100 joins (`batch`), of
+ * the attestor alone and of rendering alone.
+ */
+import { readFileSync } from 'node:fs';
+import { Miniflare } from 'miniflare';
+import { generateTestKey, jwksOf, signToken } from '../../test/attest/oidc/tokens.js';
+import { opensslCa } from '../../test/support/ca.js';
+import { ROOT } from '../lib/build.js';
+import { median, round } from '../lib/stats.js';
+import { processCpuNs, workerdChildren } from '../lib/workerd-cpu.js';
+
+const [scriptA, scriptB, samplesArg] = process.argv.slice(2);
+if (scriptA === undefined || scriptB === undefined) throw new Error('usage: compare.ts <a/worker.js> <b/worker.js> [samples]');
+const samples = Number(samplesArg ?? 300);
+const OIDC_ISSUER = 'https://ci.bench.example';
+const document = JSON.parse(readFileSync(`${ROOT}test/fixtures/aws/teleport-2021-us-west-2.document.json`, 'utf8')) as { accountId: string; pendingTime: string };
+const awsBody = readFileSync(`${ROOT}test/fixtures/aws/teleport-2021-us-west-2.rsa2048`, 'utf8');
+const now = new Date(new Date(document.pendingTime).getTime() + 60_000);
+const seconds = Math.floor(now.getTime() / 1000);
+const key = await generateTestKey('ES256', 'bench-1');
+const oidcBody = await signToken(key, { iss: OIDC_ISSUER, aud: 'kube-join-broker', sub: 'runner-42', iat: seconds - 30, exp: seconds + 600 });
+const policy = JSON.stringify({
+  pools: [{ name: 'workers' }],
+  rules: [
+    { pool: 'workers', provider: 'aws', accounts: [document.accountId] },
+    { pool: 'workers', provider: 'oidc', accounts: [OIDC_ISSUER] },
+  ],
+  oidc: { issuers: [{ issuer: OIDC_ISSUER, jwks: jwksOf(key), algorithms: ['ES256'], audience: 'kube-join-broker', identityClaim: 'sub' }] },
+});
+const caPem = (await opensslCa('bench-ca')).pem;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function start(script: string) {
+  const before = new Set(workerdChildren());
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: script,
+    compatibilityDate: '2026-04-20',
+    compatibilityFlags: ['nodejs_compat'],
+    bindings: { JOIN_POLICY: policy, BENCH_NOW: now.toISOString(), CA_PEM: caPem },
+    handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
+      stdout.resume();
+      stderr.pipe(process.stderr);
+    },
+  });
+  await mf.ready;
+  const [pid] = workerdChildren().filter((p) => !before.has(p));
+  if (pid === undefined) throw new Error('no workerd process');
+  const cpu = async (query: string, body: string) => {
+    const started = processCpuNs(pid);
+    const response = await mf.dispatchFetch(`http://bench/__bench/batch?${query}`, { method: 'POST', body });
+    const text = await response.text();
+    if (response.status !== 200 || !/"ok":(\d+)/.test(text) || Number(/"ok":(\d+)/.exec(text)![1]) !== Number(/n=(\d+)/.exec(query)![1])) {
+      throw new Error(`${script} ${query}: ${response.status} ${text.slice(0, 300)}`);
+    }
+    await sleep(2);
+    return (processCpuNs(pid) - started) / 1e6;
+  };
+  return { mf, cpu };
+}
+
+const workers = { a: await start(scriptA), b: await start(scriptB) };
+const result: Record<string, Record<string, { a: number; b: number; change: number }>> = {};
+for (const [provider, body] of [['aws', awsBody], ['oidc', oidcBody]] as const) {
+  const path = `path=/v1/join/${provider}`;
+  const kinds: Record<string, { query: string; n: number }> = {
+    perJoin: { query: '', n: 1 },
+    perJoinWithoutLog: { query: '&log=off', n: 1 },
+    batch: { query: '', n: 100 },
+    attest: { query: '&part=attest', n: 100 },
+    render: { query: '&part=render', n: 100 },
+  };
+  for (const w of Object.values(workers)) for (let i = 0; i < 20; i++) await w.cpu(`${path}&n=20`, body);
+  const raw: Record<string, { a: number[]; b: number[]; emptyA: number[]; emptyB: number[] }> = {};
+  for (const name of Object.keys(kinds)) raw[name] = { a: [], b: [], emptyA: [], emptyB: [] };
+  for (let i = 0; i < samples; i++) {
+    for (const [name, kind] of Object.entries(kinds)) {
+      if (kind.n > 1 && i % 10 !== 0) continue;
+      for (const w of ['a', 'b'] as const) {
+        const empty = await workers[w].cpu(`${path}&n=0${kind.query}`, body);
+        const full = await workers[w].cpu(`${path}&n=${kind.n}${kind.query}`, body);
+        raw[name]![w].push(full);
+        raw[name]![w === 'a' ? 'emptyA' : 'emptyB'].push(empty);
+      }
+    }
+  }
+  result[provider] = {};
+  for (const [name, kind] of Object.entries(kinds)) {
+    const r = raw[name]!;
+    // Each request is paired with the empty request just before it: drift cancels out.
+    const a = median(r.a.map((full, i) => full - r.emptyA[i]!)) / kind.n;
+    const b = median(r.b.map((full, i) => full - r.emptyB[i]!)) / kind.n;
+    result[provider]![name] = { a: round(a), b: round(b), change: round(b - a) };
+  }
+}
+for (const w of Object.values(workers)) await w.mf.dispose();
+console.log(JSON.stringify(result));
+for (const [provider, rows] of Object.entries(result)) {
+  for (const [name, { a, b, change }] of Object.entries(rows)) console.log(`${provider.padEnd(5)} ${name.padEnd(18)} ${a.toFixed(3)} → ${b.toFixed(3)} ms (${change >= 0 ? '+' : ''}${change.toFixed(3)})`);
+}
