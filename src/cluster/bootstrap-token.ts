@@ -55,7 +55,16 @@ export interface BootstrapTokenSecretInput {
   annotations: Record<string, string>;
 }
 
-const base64 = (text: string): string => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+const ASCII = /^[\x00-\x7f]*$/;
+const utf8 = new TextEncoder();
+
+/** Base64 of the UTF-8 bytes of `text` (a Secret's `data`); ASCII text is its own UTF-8 encoding. */
+function base64(text: string): string {
+  if (ASCII.test(text)) return btoa(text);
+  let binary = '';
+  for (const byte of utf8.encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
 
 /**
  * The Secret kubeadm's `encodeTokenSecretData` writes — same keys, same encodings — plus the

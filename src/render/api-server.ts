@@ -19,6 +19,17 @@ export interface ApiServerAddress {
  * @throws {RenderError} `invalid_api_server`.
  */
 export function parseApiServer(apiServer: string): ApiServerAddress {
+  // One join renders the same address three times (bundle, kubeconfig, join command), and every
+  // join of an isolate the same one: the last answer is kept (a pure function of its input).
+  if (last?.apiServer === apiServer) return last.address;
+  const address = parse(apiServer);
+  last = { apiServer, address };
+  return address;
+}
+
+let last: { readonly apiServer: string; readonly address: ApiServerAddress } | undefined;
+
+function parse(apiServer: string): ApiServerAddress {
   let url: URL;
   try {
     url = new URL(apiServer);
@@ -32,5 +43,5 @@ export function parseApiServer(apiServer: string): ApiServerAddress {
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || /[?#]/.test(apiServer)) {
     throw new RenderError('invalid_api_server', 'apiServer must have no path, query or fragment');
   }
-  return { url: url.origin, endpoint: `${url.hostname}:${url.port === '' ? '443' : url.port}` };
+  return Object.freeze({ url: url.origin, endpoint: `${url.hostname}:${url.port === '' ? '443' : url.port}` });
 }

@@ -35,9 +35,14 @@ export function checkCaCertHashes(hashes: readonly string[]): string[] {
   });
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+const utf8 = new TextEncoder();
+
 /** Base64 of the UTF-8 bytes of `text`, as kubeconfig `certificate-authority-data` holds the PEM. */
 export function base64Utf8(text: string): string {
+  // ASCII text (a PEM bundle always is) is its own UTF-8 encoding: btoa takes it as it is.
+  if (ASCII.test(text)) return btoa(text);
   let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  for (const byte of utf8.encode(text)) binary += String.fromCharCode(byte);
   return btoa(binary);
 }

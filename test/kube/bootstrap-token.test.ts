@@ -71,6 +71,20 @@ describe('bootstrapTokenSecret', () => {
     });
   });
 
+  it('writes data as base64 of UTF-8, ASCII or not', () => {
+    const secret = bootstrapTokenSecret({
+      token: { id: 'abcdef', secret: '0123456789abcdef' },
+      expiresAt: new Date('2026-11-30T12:10:00Z'),
+      description: 'kube-join-broker: oidc https://ci.example café-runner 😀 as café',
+      usages: ['authentication'],
+      groups: [],
+      labels: {},
+      annotations: {},
+    });
+    expect(secret.data?.['description']).toBe(Buffer.from('kube-join-broker: oidc https://ci.example café-runner 😀 as café', 'utf8').toString('base64'));
+    expect(secret.data?.['token-id']).toBe('YWJjZGVm');
+  });
+
   it('omits an empty description and writes authentication-only tokens', () => {
     const secret = bootstrapTokenSecret({
       token: { id: 'abcdef', secret: '0123456789abcdef' },
