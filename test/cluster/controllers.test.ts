@@ -1,12 +1,13 @@
 /**
  * The controllers with an injected clock, driven synchronously through `controllers.syncAll()`:
  * tokencleaner (deletes exactly at expiration), bootstrapsigner (adds/removes jws keys, honours its
- * delay), csrapprover (nodeclient/selfnodeclient through RBAC, never kubelet-serving) and
+ * delay, collapses a burst of triggers behind the controller-manager client's rate limit), csrapprover (nodeclient/selfnodeclient through RBAC, never kubelet-serving) and
  * csrsigner (backdating, lifetime rules, Failed on a signer-validation violation).
  */
 import type { V1CertificateSigningRequest, V1ConfigMap } from '@kubernetes/client-node';
 import { X509Certificate } from '@peculiar/x509';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BootstrapSigner, CONTROLLER_MANAGER_CLIENT_LIMIT, TokenBucket } from '../../dev/cluster/controllers/bootstrapsigner.js';
 import { computeDetachedSignature, ManualClock } from '../../dev/cluster/index.js';
 import { csrKind } from '../../dev/cluster/registry/kinds/csr.js';
 import { secretKind } from '../../dev/cluster/registry/kinds/secret.js';
@@ -109,6 +110,57 @@ describe('bootstrapsigner', () => {
     }
     expect(data['jws-kubeconfig-delayd']).toBeDefined();
     expect(Date.now() - created).toBeGreaterThanOrEqual(190);
+  });
+});
+
+describe('bootstrapsigner: one work item behind the client\'s rate limit', () => {
+  it.each([
+    // [what, bucket's tokens taken so far, ms elapsed, wait]
+    ['a full bucket (burst 30): no wait', 0, 0, 0],
+    ['30 writes at once: the 31st waits 1/qps', 30, 0, 50],
+    ['30 writes, 20 ms later: 30 ms to go', 30, 20, 30],
+    ['30 writes, a second later: 20 tokens back', 30, 1000, 0],
+  ])('TokenBucket (qps 20, burst 30), %s', (_, taken, elapsed, wait) => {
+    let now = 0;
+    const bucket = new TokenBucket(CONTROLLER_MANAGER_CLIENT_LIMIT.qps, CONTROLLER_MANAGER_CLIENT_LIMIT.burst, () => now);
+    for (let i = 0; i < taken; i++) bucket.take();
+    now += elapsed;
+    expect(bucket.waitMs()).toBe(wait);
+  });
+
+  it('tokens created while a pass waits for the rate limit fold into that one pass, and every one is signed', async () => {
+    const clock = new ManualClock(T0);
+    const c = await start(clock);
+    // A signer of its own with a one-write bucket, fed by the store's events like the manager's
+    // (whose own signer is stopped).
+    c.controllers.bootstrapSigner.stop();
+    const signer = new BootstrapSigner(c.api, () => 0, { qps: 1, burst: 1 });
+    signer.startInformer();
+    const unsubscribe = c.store.subscribe((e) => {
+      signer.observe(e);
+      if (signer.wants(e)) signer.trigger();
+    });
+    try {
+      const ids = Array.from({ length: 20 }, (_, i) => `burst${i.toString(36)}`);
+      const waitFor = async (check: () => boolean) => {
+        const until = Date.now() + 10_000;
+        while (!check() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+      };
+      createToken(c, ids[0]!);
+      await waitFor(() => signer.counts.writes === 1);
+      for (const id of ids.slice(1)) {
+        createToken(c, id);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const signed = () => Object.keys(clusterInfo(c).data ?? {}).filter((k) => k.startsWith('jws-kubeconfig-burst')).length;
+      await waitFor(() => signed() === ids.length);
+      expect(signed()).toBe(ids.length);
+      // One write when the first token came (the bucket's one token), one for all the others.
+      expect(signer.counts.writes).toBe(2);
+    } finally {
+      unsubscribe();
+      signer.stop();
+    }
   });
 });
 

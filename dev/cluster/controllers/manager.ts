@@ -52,7 +52,9 @@ export class ControllerManager implements Controllers {
   }
 
   start(): void {
+    this.bootstrapSigner.startInformer();
     this.unsubscribe = this.api.store.subscribe((e) => {
+      this.bootstrapSigner.observe(e);
       if (this.bootstrapSigner.wants(e)) this.bootstrapSigner.trigger();
       if (this.tokenCleaner.wants(e)) this.tokenCleaner.trigger(e.object.metadata.name);
       if (this.csrApprover.wants(e)) this.csrApprover.queue.add(e.object.metadata.name);
