@@ -53,8 +53,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const required = (message = 'is required') => z.string({ error: message });
 
+// Schemas are `z.lazy`: built on the first request's loadConfig, not at start-up (src/policy/schema.ts).
+
 /** https everywhere; plain http only to a loopback address, for the local emulator. */
-const serviceUrl = z.pipe(
+const serviceUrl = z.lazy(() => z.pipe(
   required().check(z.trim(), z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })),
   z.pipe(
     z.transform((text: string) => new URL(text)),
@@ -63,10 +65,10 @@ const serviceUrl = z.pipe(
       z.refine((url) => url.username === '' && url.password === '', 'must not contain credentials'),
     ),
   ),
-);
+));
 
 /** The team domain Access issues JWTs from: exactly `https://<team>.cloudflareaccess.com`. */
-const accessTeamDomain = z.pipe(
+const accessTeamDomain = z.lazy(() => z.pipe(
   z.string().check(z.trim(), z.url({ protocol: /^https$/, error: 'must be https://<team>.cloudflareaccess.com' })),
   z.pipe(
     z.transform((text: string) => new URL(text)),
@@ -78,7 +80,7 @@ const accessTeamDomain = z.pipe(
       z.refine((url) => url.pathname === '/' && url.search === '' && url.hash === '', 'must be the bare team domain, without a path'),
     ),
   ),
-);
+));
 
 const secret = (minLength: number) => required().check(z.minLength(minLength, `must be at least ${minLength} characters`));
 
@@ -94,7 +96,7 @@ const integerInRange = (fallback: number, min: number, max: number) =>
     fallback,
   );
 
-const envSchema = z.object({
+const envSchema = z.lazy(() => z.object({
   KUBE_API_SERVER: serviceUrl,
   KUBE_TOKEN: secret(1),
   CLUSTER_NAME: z._default(z.string().check(z.regex(/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/, 'must be a DNS-1123 name')), 'kubernetes'),
@@ -115,7 +117,7 @@ const envSchema = z.object({
       z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an HTTP header)'),
     ),
   ),
-});
+}));
 
 /**
  * Parses the Worker environment once. Issues name the variable and never echo its value,

@@ -13,6 +13,10 @@ import {
 } from './kubernetes-names.js';
 
 // zod/mini keeps the Worker bundle small (zod's classic API costs ~90 KiB gzip, mini ~4 KiB).
+// Every schema here is `z.lazy`: zod builds a schema's objects where it is defined, which at module
+// top level would be on every Worker start-up (~10 ms of workerd CPU for this file, src/config.ts
+// and src/attest/oidc/config.ts together, bench/README.md); lazily it happens on the first
+// request, which parses the configuration anyway. Validation is unchanged.
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 600;
 export const MAX_TOKEN_TTL_SECONDS = 3600;
@@ -24,7 +28,7 @@ export const DEFAULT_NODE_NAME_TEMPLATE = '{{defaultNodeName}}';
 export const NODE_NAME_VARIABLES = ['defaultNodeName', 'instanceId', 'account', 'region', 'zone', 'pool'] as const;
 export const TEMPLATE_VARIABLE = /\{\{\s*([A-Za-z.]+)\s*\}\}/g;
 
-const nodeNameTemplate = z.string().check(
+const nodeNameTemplate = z.lazy(() => z.string().check(
   z.minLength(1, 'must not be empty'),
   z.maxLength(253, 'must be at most 253 characters'),
   z.superRefine((template, ctx) => {
@@ -36,9 +40,9 @@ const nodeNameTemplate = z.string().check(
       ctx.issues.push({ code: 'custom', input: template, message: 'literal text must be lowercase letters, digits, "-" or "."' });
     }
   }),
-);
+));
 
-const labelMap = z.record(z.string(), z.string()).check(
+const labelMap = z.lazy(() => z.record(z.string(), z.string()).check(
   z.superRefine((labels, ctx) => {
     for (const [key, value] of Object.entries(labels)) {
       const issue = (message: string) => ctx.issues.push({ code: 'custom', input: labels, path: [key], message });
@@ -47,15 +51,15 @@ const labelMap = z.record(z.string(), z.string()).check(
       if (!isLabelValue(value)) issue('not a valid label value');
     }
   }),
-);
+));
 
 /** `key[=value]:Effect`, as the kubelet's --register-with-taints takes it. */
-const taint = z.string().check(
+const taint = z.lazy(() => z.string().check(
   z.refine((text) => {
     const match = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(text);
     return match !== null && isLabelKey(match[1]!) && isLabelValue(match[2] ?? '');
   }, 'expected key[=value]:NoSchedule|PreferNoSchedule|NoExecute'),
-);
+));
 
 export const REJOIN_POLICIES = ['never', 'after-relaunch', 'always-within-window'] as const;
 export type RejoinPolicy = (typeof REJOIN_POLICIES)[number];
@@ -71,10 +75,10 @@ export type ApprovalMode = (typeof APPROVAL_MODES)[number];
  */
 export const brokerApprovalGroup = (pool: string): string => `system:bootstrappers:kube-join-broker:${pool}`;
 
-const dnsName = z.string().check(z.refine((name) => name.length <= 253 && isNodeName(name), 'expected a lower-case DNS name'));
+const dnsName = z.lazy(() => z.string().check(z.refine((name) => name.length <= 253 && isNodeName(name), 'expected a lower-case DNS name')));
 
 /** Kubelet serving certificates (both approval modes; src/approval/decide.ts). */
-export const servingCertificateSchema = z.strictObject({
+export const servingCertificateSchema = z.lazy(() => z.strictObject({
   /** Names every node of the pool may carry besides the ones its identity document attests. */
   extraDnsNames: z._default(z.array(dnsName), []),
   /**
@@ -82,9 +86,9 @@ export const servingCertificateSchema = z.strictObject({
    * ask for one, at most this. Unset: no cap here (the cluster's --cluster-signing-duration).
    */
   maxLifetime: z.optional(z.pipe(durationSeconds, z.number().check(z.refine((s) => s >= 600 && s <= 10 * 8760 * 3600, 'must be between 10m and 87600h')))),
-});
+}));
 
-const nodePoolFields = z.strictObject({
+const nodePoolFields = z.lazy(() => z.strictObject({
   name: z.string().check(z.regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'pool names are DNS-1123 labels')),
   tokenTtl: durationWithin(DEFAULT_TOKEN_TTL_SECONDS, 60, MAX_TOKEN_TTL_SECONDS, 'must be between 1m and 1h'),
   freshness: durationWithin(DEFAULT_FRESHNESS_SECONDS, 1, 24 * 3600, 'must be between 1s and 24h'),
@@ -118,7 +122,7 @@ const nodePoolFields = z.strictObject({
    */
   approval: z._default(z.enum(APPROVAL_MODES), 'controller'),
   servingCertificate: z._default(servingCertificateSchema, { extraDnsNames: [] }),
-});
+}));
 
 /**
  * A pool, with `authExtraGroups` resolved from its approval mode. A `broker` pool takes no other
@@ -126,7 +130,7 @@ const nodePoolFields = z.strictObject({
  * --groups` binds custom ones the same way) would let its tokens' holders obtain a client
  * certificate for any node name again.
  */
-export const nodePoolSchema = z.pipe(
+export const nodePoolSchema = z.lazy(() => z.pipe(
   nodePoolFields,
   z.transform((pool, ctx) => {
     const own = brokerApprovalGroup(pool.name);
@@ -136,17 +140,17 @@ export const nodePoolSchema = z.pipe(
     const authExtraGroups = pool.authExtraGroups ?? (pool.approval === 'broker' ? [own] : [DEFAULT_AUTH_EXTRA_GROUP]);
     return { ...pool, authExtraGroups };
   }),
-);
+));
 export type NodePool = z.infer<typeof nodePoolSchema>;
 
 const PROVIDERS = ['aws', 'gcp', 'azure', 'oidc'] as const satisfies readonly Provider[];
-const nonEmptyList = z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'list at least one value'));
+const nonEmptyList = z.lazy(() => z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'list at least one value')));
 
 /**
  * A rule admits identities of one provider to one pool. `accounts` is required: a rule that
  * named no account would admit every account of that cloud. `"*"` must be written explicitly.
  */
-export const joinRuleSchema = z.strictObject({
+export const joinRuleSchema = z.lazy(() => z.strictObject({
   pool: z.string(),
   provider: z.enum(PROVIDERS),
   accounts: nonEmptyList,
@@ -155,10 +159,10 @@ export const joinRuleSchema = z.strictObject({
   instanceTypes: z.optional(nonEmptyList),
   imageIds: z.optional(nonEmptyList),
   attributes: z.optional(z.record(z.string(), z.union([z.string(), nonEmptyList]))),
-});
+}));
 export type JoinRule = z.infer<typeof joinRuleSchema>;
 
-const pem = z.string().check(z.includes('-----BEGIN CERTIFICATE-----', 'expected a PEM certificate'));
+const pem = z.lazy(() => z.string().check(z.includes('-----BEGIN CERTIFICATE-----', 'expected a PEM certificate')));
 
 /**
  * An SNS topic ARN in a partition whose SNS endpoints the hook can reach
@@ -167,15 +171,15 @@ const pem = z.string().check(z.includes('-----BEGIN CERTIFICATE-----', 'expected
  */
 export const SNS_TOPIC_ARN = /^arn:(aws|aws-cn|aws-us-gov):sns:([a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}):[0-9]{12}:[A-Za-z0-9_-]{1,256}$/;
 
-const snsTopicArn = z.string().check(
+const snsTopicArn = z.lazy(() => z.string().check(
   z.refine((arn) => {
     const match = SNS_TOPIC_ARN.exec(arn);
     // The China partition's regions are cn-*, and only they.
     return match !== null && (match[1] === 'aws-cn') === match[2]!.startsWith('cn-');
   }, 'expected an SNS topic ARN, arn:aws:sns:<region>:<account>:<topic> (standard topics only)'),
-);
+));
 
-export const awsLifecycleSettingsSchema = z.strictObject({
+export const awsLifecycleSettingsSchema = z.lazy(() => z.strictObject({
   /**
    * The SNS topics whose messages `POST /v1/hooks/aws/lifecycle` accepts (exact ARNs). No
    * default, and no wildcard: a valid SNS signature only proves that SNS delivered the message
@@ -183,9 +187,9 @@ export const awsLifecycleSettingsSchema = z.strictObject({
    * every SNS delivery is refused (`untrusted_topic`); EventBridge deliveries need none of this.
    */
   trustedTopicArns: z._default(z.array(snsTopicArn), []),
-});
+}));
 
-export const awsSettingsSchema = z.strictObject({
+export const awsSettingsSchema = z.lazy(() => z.strictObject({
   /** Autoscaling lifecycle hooks delivered by SNS (README "Autoscaling lifecycle hooks"). */
   lifecycle: z._default(awsLifecycleSettingsSchema, { trustedTopicArns: [] }),
   /** Certificates trusted in addition to AWS's regional table (new regions, test signers). */
@@ -199,9 +203,9 @@ export const awsSettingsSchema = z.strictObject({
     ),
     [],
   ),
-});
+}));
 
-export const gcpSettingsSchema = z.strictObject({
+export const gcpSettingsSchema = z.lazy(() => z.strictObject({
   /** The `aud` GCP identity tokens must carry; default: PUBLIC_URL. */
   audience: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
   /**
@@ -218,19 +222,19 @@ export const gcpSettingsSchema = z.strictObject({
       }),
     ),
   ),
-});
+}));
 
 /** Exactly one PEM certificate that decodes and is a CA (basicConstraints cA true). */
-const caCertificatePem = z.string().check(
+const caCertificatePem = z.lazy(() => z.string().check(
   z.refine((text) => {
     const ders = decodePemCertificates(text);
     if (ders?.length !== 1) return false;
     const parsed = parseX509Certificate(ders[0] as Uint8Array);
     return parsed.ok && parsed.certificate.basicConstraints?.ca === true;
   }, 'expected one PEM CA certificate (basicConstraints cA true)'),
-);
+));
 
-export const azureSettingsSchema = z.strictObject({
+export const azureSettingsSchema = z.lazy(() => z.strictObject({
   /**
    * Intermediate CA certificates added to the shipped Microsoft ones, when Azure rotates its
    * issuing CAs (https://learn.microsoft.com/azure/security/fundamentals/azure-ca-details). They
@@ -245,7 +249,7 @@ export const azureSettingsSchema = z.strictObject({
   extraRoots: z._default(z.array(caCertificatePem), []),
   /** How long a nonce from `POST /v1/nonce` may be used. 1s..15m, default 5m. */
   nonceTtl: durationWithin(300, 1, 900, 'must be between 1s and 15m'),
-});
+}));
 
 /**
  * The policy fields that make the broker trust keys nobody's cloud controls (a self-made Azure
@@ -260,12 +264,12 @@ export function developmentTrustFields(policy: Pick<JoinPolicy, 'azure' | 'gcp'>
   return fields;
 }
 
-export const oidcSettingsSchema = z.strictObject({
+export const oidcSettingsSchema = z.lazy(() => z.strictObject({
   /** Trusted JWT issuers. A rule with `provider: oidc` lists issuer URLs as its `accounts`. */
   issuers: z._default(issuerConfigListSchema, []),
-});
+}));
 
-export const joinPolicySchema = z
+export const joinPolicySchema = z.lazy(() => z
   .strictObject({
     pools: z.array(nodePoolSchema).check(z.minLength(1, 'define at least one pool')),
     rules: z._default(z.array(joinRuleSchema), []),
@@ -285,5 +289,5 @@ export const joinPolicySchema = z
         if (!names.has(rule.pool)) ctx.issues.push({ code: 'custom', input: rule.pool, path: ['rules', i, 'pool'], message: `no pool named "${rule.pool}"` });
       });
     }),
-  );
+  ));
 export type JoinPolicy = z.infer<typeof joinPolicySchema>;

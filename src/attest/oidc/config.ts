@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { JWS_ALGORITHM_NAMES, type JwsAlgorithm } from '../jwks/algorithms.js';
 import { parseJwkSet } from '../jwks/jwk-set.js';
 
-// zod/mini, like the policy schema that embeds this one: the Worker bundle stays small.
+// zod/mini, like the policy schema that embeds this one: the Worker bundle stays small. Schemas are
+// `z.lazy`, built on first use rather than at start-up (see src/policy/schema.ts).
 
 /** An inline JSON Web Key Set, validated to hold at least one usable public signature key. */
 export interface InlineJwks {
@@ -40,18 +41,18 @@ const CLAIM_PATH = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+){0,7}$/;
 const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
 const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 
-const algorithmSchema = z.enum(JWS_ALGORITHM_NAMES as [JwsAlgorithm, ...JwsAlgorithm[]], {
+const algorithmSchema = z.lazy(() => z.enum(JWS_ALGORITHM_NAMES as [JwsAlgorithm, ...JwsAlgorithm[]], {
   error: (issue) =>
     `${JSON.stringify(issue.input)} is not an allowed algorithm; use one of ${JWS_ALGORITHM_NAMES.join(', ')} ` +
     '("none" and HS* are never accepted: a public JWKS cannot hold a shared secret)',
-});
+}));
 
-const audienceValue = z.string().check(
+const audienceValue = z.lazy(() => z.string().check(
   z.minLength(1, 'an audience must not be empty'),
   z.maxLength(512, 'an audience must be at most 512 characters'),
-);
+));
 
-export const inlineJwksSchema = z
+export const inlineJwksSchema = z.lazy(() => z
   .looseObject({
     keys: z.array(z.record(z.string(), z.unknown()), { error: 'expected a JSON Web Key Set: { "keys": [ … ] }' }),
   })
@@ -67,9 +68,9 @@ export const inlineJwksSchema = z
         });
       }
     }),
-  );
+  ));
 
-export const issuerConfigSchema = z
+export const issuerConfigSchema = z.lazy(() => z
   .strictObject({
     issuer: z.string().check(
       z.minLength(1, 'must not be empty'),
@@ -111,10 +112,10 @@ export const issuerConfigSchema = z
         ctx.issues.push({ code: 'custom', input: config, path: ['jwksUri'], message: 'set exactly one of jwksUri or jwks' });
       }
     }),
-  );
+  ));
 
 /** A list of issuers; each `issuer` may appear once, so a token's `iss` selects at most one. */
-export const issuerConfigListSchema = z.array(issuerConfigSchema).check(
+export const issuerConfigListSchema = z.lazy(() => z.array(issuerConfigSchema).check(
   z.superRefine((configs, ctx) => {
     const seen = new Set<string>();
     configs.forEach((config, i) => {
@@ -124,7 +125,7 @@ export const issuerConfigListSchema = z.array(issuerConfigSchema).check(
       seen.add(config.issuer);
     });
   }),
-);
+));
 
 type Assignable<T extends IssuerConfig> = T;
 /** What the schema produces; the constraint makes it a compile error if it stops being an IssuerConfig. */
