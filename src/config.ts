@@ -13,6 +13,7 @@ export interface ConfigEnv {
   ADMIN_TOKEN?: string;
   MAX_BODY_BYTES?: string;
   KUBE_TIMEOUT_MS?: string;
+  JOIN_DEADLINE_MS?: string;
   KUBE_ACCESS_CLIENT_ID?: string;
   KUBE_ACCESS_CLIENT_SECRET?: string;
   CF_ACCESS_TEAM_DOMAIN?: string;
@@ -31,6 +32,12 @@ export interface Config {
   adminToken: string | undefined;
   maxBodyBytes: number;
   kubeTimeoutMs: number;
+  /**
+   * How long one join may spend on the Kubernetes API (creates, retries, read-backs, clean-up)
+   * before it answers 503 with Retry-After. Default 3 × kubeTimeoutMs (15 s), at most 50 s:
+   * below the 60 s the generated join script's curl waits.
+   */
+  joinDeadlineMs: number;
   /** Cloudflare Access service-token headers for an API server behind a Cloudflare Tunnel. */
   kubeAccessHeaders: Record<string, string>;
   /** Cloudflare Access in front of the admin API: its JWTs are accepted as admin credentials. */
@@ -84,17 +91,16 @@ const accessTeamDomain = z.lazy(() => z.pipe(
 
 const secret = (minLength: number) => required().check(z.minLength(minLength, `must be at least ${minLength} characters`));
 
-const integerInRange = (fallback: number, min: number, max: number) =>
-  z._default(
+const integerBetween = (min: number, max: number) =>
+  z.pipe(
+    z.string().check(z.regex(/^\d+$/, 'must be a whole number')),
     z.pipe(
-      z.string().check(z.regex(/^\d+$/, 'must be a whole number')),
-      z.pipe(
-        z.transform(Number),
-        z.number().check(z.refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`)),
-      ),
+      z.transform(Number),
+      z.number().check(z.refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`)),
     ),
-    fallback,
   );
+
+const integerInRange = (fallback: number, min: number, max: number) => z._default(integerBetween(min, max), fallback);
 
 const envSchema = z.lazy(() => z.object({
   KUBE_API_SERVER: serviceUrl,
@@ -106,6 +112,7 @@ const envSchema = z.lazy(() => z.object({
   ADMIN_TOKEN: z.optional(secret(32)),
   MAX_BODY_BYTES: integerInRange(64 * 1024, 1024, 1024 * 1024),
   KUBE_TIMEOUT_MS: integerInRange(5000, 100, 60_000),
+  JOIN_DEADLINE_MS: z.optional(integerBetween(500, 50_000)),
   KUBE_ACCESS_CLIENT_ID: z.optional(z.string().check(z.minLength(1))),
   KUBE_ACCESS_CLIENT_SECRET: z.optional(z.string().check(z.minLength(1))),
   CF_ACCESS_TEAM_DOMAIN: z.optional(accessTeamDomain),
@@ -166,6 +173,7 @@ export function loadConfig(env: ConfigEnv): ConfigResult {
       adminToken: e.ADMIN_TOKEN,
       maxBodyBytes: e.MAX_BODY_BYTES,
       kubeTimeoutMs: e.KUBE_TIMEOUT_MS,
+      joinDeadlineMs: e.JOIN_DEADLINE_MS ?? Math.min(3 * e.KUBE_TIMEOUT_MS, 50_000),
       kubeAccessHeaders:
         e.KUBE_ACCESS_CLIENT_ID !== undefined && e.KUBE_ACCESS_CLIENT_SECRET !== undefined
           ? { 'CF-Access-Client-Id': e.KUBE_ACCESS_CLIENT_ID, 'CF-Access-Client-Secret': e.KUBE_ACCESS_CLIENT_SECRET }

@@ -22,6 +22,16 @@ describe('loadConfig', () => {
   });
 
   it.each([
+    ['defaults to 3 × KUBE_TIMEOUT_MS', {}, 15_000],
+    ['follows KUBE_TIMEOUT_MS', { KUBE_TIMEOUT_MS: '300' }, 900],
+    ['at most 50 s by default', { KUBE_TIMEOUT_MS: '60000' }, 50_000],
+    ['as set', { KUBE_TIMEOUT_MS: '300', JOIN_DEADLINE_MS: '4000' }, 4000],
+  ] as const)('JOIN_DEADLINE_MS %s', (_, env, expected) => {
+    const result = loadConfig({ ...TEST_ENV, ...env });
+    expect(result.ok && result.config.joinDeadlineMs).toBe(expected);
+  });
+
+  it.each([
     ['KUBE_API_SERVER', without('KUBE_API_SERVER'), 'is required'],
     ['KUBE_API_SERVER', { ...TEST_ENV, KUBE_API_SERVER: 'kube.example.test' }, 'must be an absolute http(s) URL'],
     ['KUBE_API_SERVER', { ...TEST_ENV, KUBE_API_SERVER: 'http://kube.example.test' }, 'must use https (http only for loopback)'],
@@ -36,6 +46,7 @@ describe('loadConfig', () => {
     ['ADMIN_TOKEN', { ...TEST_ENV, ADMIN_TOKEN: 'short' }, 'must be at least 32 characters'],
     ['MAX_BODY_BYTES', { ...TEST_ENV, MAX_BODY_BYTES: '10' }, 'must be between 1024 and 1048576'],
     ['KUBE_TIMEOUT_MS', { ...TEST_ENV, KUBE_TIMEOUT_MS: 'soon' }, 'must be a whole number'],
+    ['JOIN_DEADLINE_MS', { ...TEST_ENV, JOIN_DEADLINE_MS: '60000' }, 'must be between 500 and 50000'],
     ['KUBE_ACCESS_CLIENT_SECRET', { ...TEST_ENV, KUBE_ACCESS_CLIENT_ID: 'id' }, 'go together'],
   ] as const)('names %s when it is wrong', (variable, env, message) => {
     const result = loadConfig(env);

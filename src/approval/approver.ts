@@ -1,9 +1,10 @@
 /**
  * The CSR approver's edge: reads the cluster's CSRs and the join index, runs the pure decisions of
  * decide.ts, and acts — `/approval` with an Approved or Denied condition, and the single-use rule.
- * Called by each instance's ledger Durable Object on its alarm while the instance joins (scope
- * `instance`: that token's and that node's CSRs only), and by the cron sweep as the backstop
- * (scope `cluster`). Workers have no long-lived watch, hence polls.
+ * Called by the join index's poller on its alarm while any brokered token or node has a CSR to
+ * come (src/approval/cluster-poller.ts), and by the cron sweep as the backstop, both with scope
+ * `cluster`: one list decides every node's CSRs. Scope `instance` (one token's and one node's
+ * CSRs) is for a single instance's pass. Workers have no long-lived watch, hence polls.
  *
  * One pass:
  * 1. list every CSR (the API has no selector by requester) and keep those of the two kubelet
@@ -77,6 +78,8 @@ export interface ApprovalReport {
   readonly servingDecided: boolean;
   /** Whether the scope's token obtained its client certificate and is spent (single use done). */
   readonly clientIssued: boolean;
+  /** Nodes (`system:node:<name>` requesters) of the scope with a decided serving CSR after this pass. */
+  readonly servingDecidedNodes: readonly string[];
 }
 
 const ACTOR = 'csr-approver';
@@ -190,6 +193,11 @@ export async function runApproval(deps: ApproverDeps, scope: ApprovalScope): Pro
   const spent = new Set<string>();
   let clientIssued = false;
   let servingDecided = false;
+  const servingDecidedNodes = new Set<string>();
+  const servingNodeOf = (csr: V1CertificateSigningRequest): string | undefined => {
+    const username = csr.spec?.username ?? '';
+    return csr.spec?.signerName !== KUBELET_CLIENT_SIGNER && username.startsWith('system:node:') ? username.slice('system:node:'.length) : undefined;
+  };
 
   // 2. Single use. A token whose client CSR is approved (issued or not) is spent: no second one.
   for (const csr of csrs) {
@@ -220,6 +228,8 @@ export async function runApproval(deps: ApproverDeps, scope: ApprovalScope): Pro
     const createdAt = createdAtOf(csr)?.toISOString();
     const signerName = csr.spec?.signerName ?? '';
     if (!isPending(csr)) {
+      const node = servingNodeOf(csr);
+      if (node !== undefined) servingDecidedNodes.add(node);
       if (scope.kind === 'instance' && csr.spec?.username === `system:node:${scope.nodeName}` && signerName !== KUBELET_CLIENT_SIGNER) servingDecided = true;
       continue;
     }
@@ -240,14 +250,18 @@ export async function runApproval(deps: ApproverDeps, scope: ApprovalScope): Pro
       const outcome = await writeDecision(deps, csr, decision);
       outcomes.push({ csr: name, signerName, ...(createdAt === undefined ? {} : { createdAt }), ...outcome });
       if (outcome.action === 'approved' && signerName === KUBELET_CLIENT_SIGNER) spent.add(decision.join.tokenId);
-      if ((outcome.action === 'approved' || outcome.action === 'denied') && scope.kind === 'instance' && facts.username === `system:node:${scope.nodeName}`) servingDecided = true;
+      if (outcome.action === 'approved' || outcome.action === 'denied') {
+        const node = servingNodeOf(csr);
+        if (node !== undefined) servingDecidedNodes.add(node);
+        if (scope.kind === 'instance' && facts.username === `system:node:${scope.nodeName}`) servingDecided = true;
+      }
     } catch (error) {
       const reason = error instanceof KubeApiError ? error.message : error instanceof Error ? error.name : 'unknown';
       log.error('csr.decision_failed', { csr: name, error: reason });
       outcomes.push({ csr: name, signerName, ...(createdAt === undefined ? {} : { createdAt }), action: 'failed', reason });
     }
   }
-  return { examined: csrs.length, outcomes, tokensUsed, servingDecided, clientIssued };
+  return { examined: csrs.length, outcomes, tokensUsed, servingDecided, clientIssued, servingDecidedNodes: [...servingDecidedNodes].sort() };
 }
 
 /** Appends the decision's condition through `/approval` and audits it. */

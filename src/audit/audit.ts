@@ -122,6 +122,36 @@ export const retentionAt = (now: Date): RetentionPolicy => ({
 });
 
 /**
+ * Why a token is to be revoked later: a mint gave up while one of its creates might still land
+ * (`mint_abandoned`), or a join that failed after minting could not delete its token before its
+ * deadline (`revoke_failed`). Either way no node received the token.
+ */
+export type RevocationReason = 'mint_abandoned' | 'revoke_failed';
+
+/** A durable "revoke this token later" record (the index's `revocations` table; src/audit/revocations.ts). */
+export interface RevocationRequest {
+  tokenId: string;
+  /** The ledger key of the join that minted (or tried to mint) it. */
+  key: string;
+  provider: Provider;
+  account: string;
+  region?: string;
+  instanceId: string;
+  nodeName: string;
+  pool: string;
+  reason: RevocationReason;
+  /** When the join gave up on it, RFC 3339. */
+  at: string;
+}
+
+export interface PendingRevocation extends RevocationRequest {
+  /** The next check, RFC 3339. */
+  checkAt: string;
+  /** Checks made so far. */
+  checks: number;
+}
+
+/**
  * The join index and audit log.
  * Durability: every method but `recordLater` resolves only once its write is durable (a Durable
  * Object's output gate holds the RPC's answer until the write is stored). `recordLater` is for
@@ -140,4 +170,15 @@ export interface JoinAudit {
   /** Rows whose token is neither used, revoked nor terminated and expires after `expiringAfter`, oldest first. */
   unsettledJoins(expiringAfter: string, limit: number): Promise<JoinRow[]>;
   prune(policy: RetentionPolicy): Promise<{ events: number; joins: number }>;
+  /**
+   * Records a token no bundle carries, to be deleted soon by the index's poller (or the cron):
+   * durable when it resolves. Recording the same token again keeps the first record.
+   */
+  revokeLater(request: RevocationRequest): Promise<void>;
+  /** Records whose next check is at or before `now`, oldest first. */
+  dueRevocations(now: string, limit: number): Promise<PendingRevocation[]>;
+  /** Moves a record's next check to `checkAt` and counts the check. */
+  rescheduleRevocation(tokenId: string, checkAt: string): Promise<void>;
+  /** Drops a record, with its audit event (if any) in the same write. */
+  settleRevocation(tokenId: string, event?: AuditEvent, effect?: JoinRowEffect): Promise<void>;
 }

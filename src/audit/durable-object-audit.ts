@@ -45,5 +45,17 @@ export function createDurableObjectAudit(namespace: DurableObjectNamespace<JoinI
     async prune(policy) {
       return index().prune(policy);
     },
+    async revokeLater(request) {
+      await index().revokeLater(request);
+    },
+    async dueRevocations(now, limit) {
+      return index().dueRevocations(now, limit);
+    },
+    async rescheduleRevocation(tokenId, checkAt) {
+      await index().rescheduleRevocation(tokenId, checkAt);
+    },
+    async settleRevocation(tokenId, event, effect) {
+      await index().settleRevocation(tokenId, event, effect);
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { OUTCOME_EVENTS, type AuditEvent, type AuditQuery, type JoinRow, type JoinRowEffect, type MintedJoin, type StoredAuditEvent } from './audit.js';
+import { OUTCOME_EVENTS, type AuditEvent, type AuditQuery, type JoinRow, type JoinRowEffect, type MintedJoin, type PendingRevocation, type StoredAuditEvent } from './audit.js';
 
 /**
  * The join index's SQLite schema and statements (see src/ledger/SCHEMA.md). Times are stored as
@@ -54,6 +54,22 @@ export const INDEX_SCHEMA: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS audit_at ON audit (at)',
   'CREATE INDEX IF NOT EXISTS audit_instance ON audit (instance_id)',
   'CREATE INDEX IF NOT EXISTS audit_node_name ON audit (node_name)',
+  // Tokens no bundle carries that may exist in the cluster: "revoke later" (src/audit/revocations.ts).
+  `CREATE TABLE IF NOT EXISTS revocations (
+    token_id TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    account TEXT NOT NULL,
+    region TEXT,
+    instance_id TEXT NOT NULL,
+    node_name TEXT NOT NULL,
+    pool TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    check_at INTEGER NOT NULL,
+    checks INTEGER NOT NULL
+  ) STRICT`,
+  'CREATE INDEX IF NOT EXISTS revocations_check_at ON revocations (check_at)',
 ];
 
 const ms = (iso: string | undefined): number | null => (iso === undefined ? null : Date.parse(iso));
@@ -155,6 +171,71 @@ export const selectUnsettledJoins = (expiringAfter: string, limit: number): Stat
   sql: `SELECT * FROM joins WHERE expires_at > ? AND used_at IS NULL AND revoked_at IS NULL AND terminated_at IS NULL
     ORDER BY expires_at ASC LIMIT ?`,
   params: [ms(expiringAfter), limit],
+});
+
+/** The first record of a token wins (a second give-up of the same token changes nothing). */
+export function insertRevocation(pending: PendingRevocation): Statement {
+  return {
+    sql: `INSERT INTO revocations (token_id, key, provider, account, region, instance_id, node_name, pool, reason, recorded_at, check_at, checks)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token_id) DO NOTHING`,
+    params: [
+      pending.tokenId,
+      pending.key,
+      pending.provider,
+      pending.account,
+      opt(pending.region),
+      pending.instanceId,
+      pending.nodeName,
+      pending.pool,
+      pending.reason,
+      ms(pending.at),
+      ms(pending.checkAt),
+      pending.checks,
+    ],
+  };
+}
+export const selectDueRevocations = (now: string, limit: number): Statement => ({
+  sql: 'SELECT * FROM revocations WHERE check_at <= ? ORDER BY check_at ASC LIMIT ?',
+  params: [ms(now), limit],
+});
+export const selectNextRevocationCheck = (): Statement => ({ sql: 'SELECT MIN(check_at) AS at FROM revocations', params: [] });
+export const rescheduleRevocation = (tokenId: string, checkAt: string): Statement => ({
+  sql: 'UPDATE revocations SET check_at = ?, checks = checks + 1 WHERE token_id = ?',
+  params: [ms(checkAt), tokenId],
+});
+export const deleteRevocation = (tokenId: string): Statement => ({ sql: 'DELETE FROM revocations WHERE token_id = ?', params: [tokenId] });
+
+export function revocationFromRow(row: Record<string, unknown>): PendingRevocation {
+  const pending: PendingRevocation = {
+    tokenId: String(row['token_id']),
+    key: String(row['key']),
+    provider: row['provider'] as PendingRevocation['provider'],
+    account: String(row['account']),
+    instanceId: String(row['instance_id']),
+    nodeName: String(row['node_name']),
+    pool: String(row['pool']),
+    reason: row['reason'] as PendingRevocation['reason'],
+    at: iso(row['recorded_at'])!,
+    checkAt: iso(row['check_at'])!,
+    checks: Number(row['checks']),
+  };
+  const region = text(row['region']);
+  if (region !== undefined) pending.region = region;
+  return pending;
+}
+
+/**
+ * What keeps the CSR poller going: tokens not yet spent, revoked or terminated whose expiry (plus
+ * `expiringAfter`'s grace) is still ahead — their client CSR may come — counted.
+ */
+export const countAwaitingClientCsr = (expiringAfter: string): Statement => ({
+  sql: 'SELECT COUNT(*) AS n FROM joins WHERE expires_at > ? AND used_at IS NULL AND revoked_at IS NULL AND terminated_at IS NULL',
+  params: [ms(expiringAfter)],
+});
+/** …and the nodes whose token was spent after `usedAfter`: their serving CSR may still come. */
+export const selectRecentlyUsedNodes = (usedAfter: string): Statement => ({
+  sql: 'SELECT DISTINCT node_name FROM joins WHERE used_at > ? AND revoked_at IS NULL AND terminated_at IS NULL',
+  params: [ms(usedAfter)],
 });
 
 export function pruneStatements(before: string, maxEvents: number): { events: Statement[]; joins: Statement } {

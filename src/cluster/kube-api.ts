@@ -10,18 +10,28 @@ import type {
 import type { Fetch, Random } from '../deps.js';
 
 /**
+ * Per-call options. `deadline` (epoch milliseconds, on the adapter's clock): no attempt starts
+ * and no retry waits past it, and an attempt's timeout is cut to what is left. The join pipeline
+ * passes its per-join deadline so that retries, read-backs and clean-up never keep a booting node
+ * waiting longer than JOIN_DEADLINE_MS.
+ */
+export interface KubeCallOptions {
+  readonly deadline?: number;
+}
+
+/**
  * The few Kubernetes API calls the broker makes, typed with client-node's models. A narrow
  * fetch-based adapter instead of client-node's generated client: inside a Worker the full client
  * costs ~245 KiB gzip and ~700 ms of start-up (TOOLCHAIN.md) for six calls.
  */
 export interface KubeApi {
   getConfigMap(namespace: string, name: string): Promise<V1ConfigMap>;
-  createSecret(namespace: string, secret: V1Secret): Promise<V1Secret>;
+  createSecret(namespace: string, secret: V1Secret, options?: KubeCallOptions): Promise<V1Secret>;
   /** undefined when the Secret does not exist. */
-  getSecret(namespace: string, name: string): Promise<V1Secret | undefined>;
+  getSecret(namespace: string, name: string, options?: KubeCallOptions): Promise<V1Secret | undefined>;
   listSecrets(namespace: string, options?: { labelSelector?: string }): Promise<V1Secret[]>;
   /** false when the Secret did not exist (or no longer matched the UID precondition). */
-  deleteSecret(namespace: string, name: string, preconditions?: { uid?: string }): Promise<boolean>;
+  deleteSecret(namespace: string, name: string, preconditions?: { uid?: string }, options?: KubeCallOptions): Promise<boolean>;
   /** undefined when the Node does not exist. */
   getNode(name: string): Promise<V1Node | undefined>;
   /** false when the Node did not exist (or no longer matched the UID precondition). */
@@ -42,7 +52,11 @@ export interface KubeApi {
   updateCertificateSigningRequestApproval(csr: V1CertificateSigningRequest): Promise<V1CertificateSigningRequest | undefined>;
 }
 
-export type KubeFailure = 'timeout' | 'network' | 'status';
+/**
+ * `deadline`: the request was not sent, because the caller's deadline left no time for it (or
+ * for the wait before it); like a 429 it certainly had no effect.
+ */
+export type KubeFailure = 'timeout' | 'network' | 'status' | 'deadline';
 
 /**
  * A failed API call. `status` and `reason` come from the response (metav1.Status); the message
@@ -71,11 +85,15 @@ export class KubeApiError extends Error {
   }
   /** Whether the request certainly had no effect (so a non-idempotent call may be retried). */
   get certainlyNotApplied(): boolean {
-    return this.failure === 'status' && (this.status === 429 || this.status === 401 || this.status === 403);
+    return this.failure === 'deadline' || (this.failure === 'status' && (this.status === 429 || this.status === 401 || this.status === 403));
+  }
+  /** The API server's overload answer (API Priority and Fairness, max-in-flight): come back after Retry-After. */
+  get isThrottled(): boolean {
+    return this.failure === 'status' && this.status === 429;
   }
   /** Overload or outage: worth retrying after a pause. */
   get transient(): boolean {
-    return this.failure !== 'status' || this.status === 429 || (this.status !== undefined && this.status >= 500);
+    return this.failure === 'timeout' || this.failure === 'network' || this.status === 429 || (this.status !== undefined && this.status >= 500);
   }
 }
 
@@ -86,13 +104,31 @@ export interface KubeApiOptions {
   timeoutMs: number;
   /** Extra headers on every request, e.g. Cloudflare Access service-token headers. */
   headers?: Record<string, string>;
-  /** Bounded retries on 429/5xx/network failures, honouring Retry-After, with full jitter. */
-  retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** Bounded retries on 429/5xx/network failures, honouring Retry-After, with jitter (see `call`). */
+  retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
+  /** Epoch milliseconds, for deadlines (default `Date.now`). */
+  now?: () => number;
   random: Random;
 }
 
-const DEFAULT_RETRY = { attempts: 3, baseDelayMs: 100, maxDelayMs: 2000 };
+export interface RetryPolicy {
+  /** Tries in all after 5xx, timeouts and lost connections. */
+  readonly attempts: number;
+  /**
+   * Tries in all while the API server answers 429. A 429 proves the request was not applied,
+   * so even a create may be repeated; with a deadline the deadline usually ends it first.
+   */
+  readonly throttledAttempts: number;
+  readonly baseDelayMs: number;
+  /** The longest single wait; a Retry-After above it is not waited out. */
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, throttledAttempts: 8, baseDelayMs: 100, maxDelayMs: 4000 };
+
+/** No attempt starts with less than this left before the deadline: it would only time out. */
+export const MIN_ATTEMPT_MS = 250;
 
 function retryAfterSeconds(response: Response): number | undefined {
   const header = response.headers.get('retry-after');
@@ -103,6 +139,7 @@ function retryAfterSeconds(response: Response): number | undefined {
 export function createKubeApi(options: KubeApiOptions): KubeApi {
   const retry = options.retry ?? DEFAULT_RETRY;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? (() => Date.now());
   const jitter = (): number => {
     const bytes = options.random.fill(new Uint8Array(2));
     return ((bytes[0]! << 8) | bytes[1]!) / 0x10000;
@@ -114,7 +151,7 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
    * has arrived whole and parses: an answer cut off mid-body is a `network` failure like a reset,
    * so a create whose answer was lost is resolved by reading back, never taken as done.
    */
-  async function once(operation: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  async function once(operation: string, method: string, path: string, body: unknown, timeoutMs: number): Promise<unknown> {
     const lost = (error: unknown): KubeApiError => {
       const name = (error as { name?: string }).name;
       return new KubeApiError(operation, name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network');
@@ -130,7 +167,7 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs))),
       });
     } catch (error) {
       throw lost(error);
@@ -162,26 +199,43 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
   }
 
   /**
-   * Retries transient failures, at most `retry.attempts` tries in all. A non-idempotent call is
-   * retried only when the failure proves the request was not applied (429: rejected before it
-   * was processed), since a 5xx, a timeout or a reset may hide a completed create.
+   * Retries transient failures: at most `retry.attempts` tries after 5xx, timeouts and resets,
+   * at most `retry.throttledAttempts` while the answer is 429, and never past `deadline`. A
+   * non-idempotent call is retried only when the failure proves the request was not applied
+   * (429: rejected before it was processed), since a 5xx, a timeout or a reset may hide a
+   * completed create.
    *
-   * The wait is full jitter over the exponential backoff, added on top of the server's
-   * Retry-After, which is a floor (RFC 9110 §10.2.3: the client should not come back sooner).
-   * A Retry-After longer than `maxDelayMs` is not waited out here: the failure goes back to the
-   * caller, who passes the same Retry-After on to the node.
+   * The server's Retry-After is a floor (RFC 9110 §10.2.3: the client should not come back
+   * sooner), and the jitter above it is proportional to it: a uniform wait in
+   * [floor, floor + max(floor, backoff)]. Hundreds of requests refused in the same instant with
+   * `Retry-After: 1` therefore come back spread over a whole second, not as one wave a few
+   * hundred milliseconds wide that the API server refuses again. Without a Retry-After the wait
+   * is full jitter over the exponential backoff. A Retry-After longer than `maxDelayMs` is not
+   * waited out here: the failure goes back to the caller, who passes it on to the node.
    */
-  async function call(operation: string, method: string, path: string, body?: unknown, idempotent = true): Promise<unknown> {
-    for (let attempt = 1; ; attempt++) {
+  async function call(operation: string, method: string, path: string, body: unknown, idempotent: boolean, callOptions: KubeCallOptions = {}): Promise<unknown> {
+    const { deadline } = callOptions;
+    const left = (): number => (deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now());
+    let failures = 0;
+    let throttled = 0;
+    for (;;) {
+      if (left() < MIN_ATTEMPT_MS) throw new KubeApiError(operation, 'deadline');
       try {
-        return await once(operation, method, path, body);
+        return await once(operation, method, path, body, Math.min(options.timeoutMs, left()));
       } catch (error) {
-        if (!(error instanceof KubeApiError) || attempt >= retry.attempts || !error.transient) throw error;
+        if (!(error instanceof KubeApiError) || !error.transient) throw error;
+        if (error.isThrottled) throttled++;
+        else failures++;
+        if (throttled >= retry.throttledAttempts || failures >= retry.attempts) throw error;
         if (!idempotent && !error.certainlyNotApplied) throw error;
         const floor = (error.retryAfterSeconds ?? 0) * 1000;
         if (floor > retry.maxDelayMs) throw error;
-        const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
-        await sleep(Math.min(retry.maxDelayMs, floor + backoff * jitter()));
+        const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (throttled + failures - 1));
+        const wait = Math.min(retry.maxDelayMs, floor + Math.max(floor, backoff) * jitter());
+        // The wait and a useful attempt after it must fit before the deadline; else the caller
+        // gets this failure now (with its Retry-After) rather than a timeout later.
+        if (wait + MIN_ATTEMPT_MS > left()) throw error;
+        await sleep(wait);
       }
     }
   }
@@ -191,14 +245,14 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
 
   return {
     async getConfigMap(namespace, name) {
-      return (await call('get configmap', 'GET', `${ns(namespace)}/configmaps/${encodeURIComponent(name)}`)) as V1ConfigMap;
+      return (await call('get configmap', 'GET', `${ns(namespace)}/configmaps/${encodeURIComponent(name)}`, undefined, true)) as V1ConfigMap;
     },
-    async createSecret(namespace, secret) {
-      return (await call('create secret', 'POST', `${ns(namespace)}/secrets`, secret, false)) as V1Secret;
+    async createSecret(namespace, secret, callOptions) {
+      return (await call('create secret', 'POST', `${ns(namespace)}/secrets`, secret, false, callOptions)) as V1Secret;
     },
-    async getSecret(namespace, name) {
+    async getSecret(namespace, name, callOptions) {
       try {
-        return (await call('get secret', 'GET', `${ns(namespace)}/secrets/${encodeURIComponent(name)}`)) as V1Secret;
+        return (await call('get secret', 'GET', `${ns(namespace)}/secrets/${encodeURIComponent(name)}`, undefined, true, callOptions)) as V1Secret;
       } catch (error) {
         if (error instanceof KubeApiError && error.isNotFound) return undefined;
         throw error;
@@ -206,12 +260,12 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
     },
     async listSecrets(namespace, listOptions = {}) {
       const query = listOptions.labelSelector === undefined ? '' : `?labelSelector=${encodeURIComponent(listOptions.labelSelector)}`;
-      return ((await call('list secrets', 'GET', `${ns(namespace)}/secrets${query}`)) as V1SecretList).items;
+      return ((await call('list secrets', 'GET', `${ns(namespace)}/secrets${query}`, undefined, true)) as V1SecretList).items;
     },
-    async deleteSecret(namespace, name, preconditions) {
+    async deleteSecret(namespace, name, preconditions, callOptions) {
       const body = preconditions?.uid === undefined ? undefined : { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: preconditions.uid } };
       try {
-        await call('delete secret', 'DELETE', `${ns(namespace)}/secrets/${encodeURIComponent(name)}`, body);
+        await call('delete secret', 'DELETE', `${ns(namespace)}/secrets/${encodeURIComponent(name)}`, body, true, callOptions);
         return true;
       } catch (error) {
         if (error instanceof KubeApiError && (error.isNotFound || error.isConflict)) return false;
@@ -220,18 +274,18 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
     },
     async getNode(name) {
       try {
-        return (await call('get node', 'GET', `/api/v1/nodes/${encodeURIComponent(name)}`)) as V1Node;
+        return (await call('get node', 'GET', `/api/v1/nodes/${encodeURIComponent(name)}`, undefined, true)) as V1Node;
       } catch (error) {
         if (error instanceof KubeApiError && error.isNotFound) return undefined;
         throw error;
       }
     },
     async listCertificateSigningRequests() {
-      return ((await call('list certificatesigningrequests', 'GET', `${CSRS}?resourceVersion=0`)) as V1CertificateSigningRequestList).items;
+      return ((await call('list certificatesigningrequests', 'GET', `${CSRS}?resourceVersion=0`, undefined, true)) as V1CertificateSigningRequestList).items;
     },
     async getCertificateSigningRequest(name) {
       try {
-        return (await call('get certificatesigningrequest', 'GET', `${CSRS}/${encodeURIComponent(name)}`)) as V1CertificateSigningRequest;
+        return (await call('get certificatesigningrequest', 'GET', `${CSRS}/${encodeURIComponent(name)}`, undefined, true)) as V1CertificateSigningRequest;
       } catch (error) {
         if (error instanceof KubeApiError && error.isNotFound) return undefined;
         throw error;
@@ -241,7 +295,7 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
       const name = csr.metadata?.name ?? '';
       try {
         // Idempotent: a retried PUT of an update that landed answers 409 (resourceVersion moved on).
-        return (await call('update certificatesigningrequest approval', 'PUT', `${CSRS}/${encodeURIComponent(name)}/approval`, csr)) as V1CertificateSigningRequest;
+        return (await call('update certificatesigningrequest approval', 'PUT', `${CSRS}/${encodeURIComponent(name)}/approval`, csr, true)) as V1CertificateSigningRequest;
       } catch (error) {
         if (error instanceof KubeApiError && (error.isNotFound || error.isConflict)) return undefined;
         throw error;
@@ -250,7 +304,7 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
     async deleteNode(name, preconditions) {
       const body = preconditions?.uid === undefined ? undefined : { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: preconditions.uid } };
       try {
-        await call('delete node', 'DELETE', `/api/v1/nodes/${encodeURIComponent(name)}`, body);
+        await call('delete node', 'DELETE', `/api/v1/nodes/${encodeURIComponent(name)}`, body, true);
         return true;
       } catch (error) {
         if (error instanceof KubeApiError && (error.isNotFound || error.isConflict)) return false;

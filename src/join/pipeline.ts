@@ -1,6 +1,6 @@
 import { attestedNames } from '../approval/decide.js';
 import type { AttestFailureReason, AttestResult, NodeIdentity, Provider } from '../attest/identity.js';
-import type { AuditEvent, JoinRowEffect } from '../audit/audit.js';
+import type { AuditEvent, JoinRowEffect, RevocationReason } from '../audit/audit.js';
 import { checkFreshness } from '../attest/freshness.js';
 import { ClusterInfoError, type ClusterCaSource } from '../cluster/cluster-ca.js';
 import { KubeApiError } from '../cluster/kube-api.js';
@@ -78,13 +78,18 @@ type AuditAbout = Pick<AuditEvent, 'provider' | 'account' | 'region' | 'instance
  * 5. the cluster CA (before anything is minted: without it no bundle can be built),
  * 6. claim the instance in the ledger (one join per instance; the pool's requireLaunchHook),
  * 7. mint the token, render the bundle, write the join index row (durable before the bundle is
- *    returned: the CSR approver relies on it), commit the claim,
+ *    returned: the CSR approver relies on it; it also arms the index's CSR poller), commit the claim,
  * 8. on any failure after the claim: revoke what was minted and release the claim.
+ * Every Kubernetes call of steps 7–8 (creates, their retries, read-backs, the clean-up) happens
+ * before the join's deadline, JOIN_DEADLINE_MS after the pipeline starts, so a node is answered
+ * within it. A token whose create may still land, or that could not be deleted before the
+ * deadline, is handed to the join index's "revoke later" record instead (src/audit/revocations.ts).
  * Every refusal is logged and audited with its full reason and answered with a stable code only.
  * Refusals are audited in the background (`recordLater`): never delaying or failing the answer.
  */
 export async function runJoin(deps: JoinDeps, attestation: AttestResult, context: JoinContext): Promise<JoinSuccess> {
   const { log } = deps;
+  const deadline = deps.clock.now().getTime() + deps.config.joinDeadlineMs;
   const refuse = (
     code: ProblemCode,
     reason: string,
@@ -130,9 +135,22 @@ export async function runJoin(deps: JoinDeps, attestation: AttestResult, context
 
   let minted: MintedToken | undefined;
   let revoked = false;
+  /** A token no node will receive: to be revoked later, since it could not be (or may yet be created). */
+  const revokeLater = async (tokenId: string, reason: RevocationReason) => {
+    const at = deps.clock.now().toISOString();
+    log.warn('join.revoke_later', { ...asNode, tokenId, reason });
+    await deps.audit
+      .revokeLater({ tokenId, key: ledgerKeyString(key), ...key, ...(identity.region === undefined ? {} : { region: identity.region }), nodeName: named.nodeName, pool: pool.name, reason, at })
+      .catch((error: unknown) => log.error('join.revoke_later_failed', { ...asNode, tokenId, error: error instanceof Error ? error.name : 'unknown' }));
+  };
   const revoke = async (tokenId: string) => {
     revoked = true;
-    await revokeBootstrapToken(deps.kube, tokenId).catch(() => false);
+    // Best effort within the join's deadline; what it cannot finish is revoked later.
+    const done = await revokeBootstrapToken(deps.kube, tokenId, { deadline }).then(
+      () => true,
+      () => false,
+    );
+    if (!done) await revokeLater(tokenId, 'revoke_failed');
   };
   try {
     minted = await mintBootstrapToken(deps.kube, deps.random, {
@@ -141,6 +159,7 @@ export async function runJoin(deps: JoinDeps, attestation: AttestResult, context
       nodeName: named.nodeName,
       usages: pool.discovery === 'token' ? ['signing', 'authentication'] : ['authentication'],
       now,
+      deadline,
     });
     const tokenId = minted.token.id;
     const bundle = renderJoinBundle({
@@ -205,6 +224,7 @@ export async function runJoin(deps: JoinDeps, attestation: AttestResult, context
     if (minted !== undefined && !revoked) await revoke(minted.token.id);
     if (error instanceof ProblemError) throw error;
     if (error instanceof MintError) {
+      for (const tokenId of error.abandoned) await revokeLater(tokenId, 'mint_abandoned');
       return refuse('upstream_unavailable', 'mint_failed', error.message, asNode, { retryAfterSeconds: error.retryAfterSeconds });
     }
     const name = error instanceof Error ? error.name : 'unknown';

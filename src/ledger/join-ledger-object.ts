@@ -1,6 +1,4 @@
 import { DurableObject } from 'cloudflare:workers';
-import { APPROVAL_KEY, pollInstance, startInstancePolling, type PollerEnv, type PollerHost } from '../approval/instance-poller.js';
-import type { ApprovalPolling } from '../approval/polling.js';
 import {
   claimInstance,
   commitClaim,
@@ -27,13 +25,15 @@ import type {
 } from './ledger.js';
 
 const STATE_KEY = 'state';
+/** Where an earlier version kept this instance's CSR polling (now the join index's, cluster-wide). */
+const LEGACY_APPROVAL_KEY = 'approval';
 
 /**
  * One Durable Object per instance identity (see SCHEMA.md). Each RPC reads the state, applies a
  * pure transition and writes it back synchronously (SQLite-backed sync KV), so no two requests
  * for one instance can interleave: this is the compare-and-set KV cannot give.
  */
-export class JoinLedgerObject extends DurableObject<PollerEnv> {
+export class JoinLedgerObject extends DurableObject {
   private apply<T>(transition: (state: InstanceState) => Transition<T>): T {
     const kv = this.ctx.storage.kv;
     const { result, state } = transition(kv.get<InstanceState>(STATE_KEY) ?? {});
@@ -46,34 +46,17 @@ export class JoinLedgerObject extends DurableObject<PollerEnv> {
     return this.apply((state) => claimInstance(state, request, claimId));
   }
 
+  commit(request: CommitRequest): boolean {
+    return this.apply((state) => commitClaim(state, request));
+  }
+
   /**
-   * After a join commits, the object polls the cluster's CSRs for this token and node on an
-   * alarm (src/approval/polling.ts): the CSR approver's low-latency path.
+   * Objects of an earlier version polled CSRs on their alarm; the join index polls for the whole
+   * cluster now (src/approval/cluster-poller.ts). An alarm such an object had set drops that
+   * polling state and sets no other.
    */
-  async commit(request: CommitRequest): Promise<boolean> {
-    const committed = this.apply((state) => commitClaim(state, request));
-    const record = this.get();
-    if (committed && record !== undefined) await startInstancePolling(this.poller(), record, new Date());
-    return committed;
-  }
-
   override async alarm(): Promise<void> {
-    await pollInstance(this.poller());
-  }
-
-  /** The CSR polling of the current token, for tests and operators' debugging. */
-  approvalState(): ApprovalPolling | undefined {
-    return this.ctx.storage.kv.get<ApprovalPolling>(APPROVAL_KEY);
-  }
-
-  private poller(): PollerHost {
-    return {
-      storage: this.ctx.storage,
-      env: this.env,
-      waitUntil: (promise) => this.ctx.waitUntil(promise),
-      record: () => this.get(),
-      markTokenUsed: (_key, tokenId, at) => this.markTokenUsed(tokenId, at),
-    };
+    this.ctx.storage.kv.delete(LEGACY_APPROVAL_KEY);
   }
 
   release(claimId: string): boolean {

@@ -5,6 +5,7 @@ import { isExpired, readBrokerToken, type BrokerToken } from '../cluster/broker-
 import { BROKER_TOKEN_SELECTOR } from '../cluster/mint.js';
 import type { Deps } from '../deps.js';
 import type { LedgerKey } from '../ledger/ledger.js';
+import { runRevocations, type RevocationReport } from './revocations.js';
 
 export type SweepDeps = Pick<Deps, 'kube' | 'ledger' | 'audit' | 'clock' | 'log'> & { config: Pick<Deps['config'], 'policy'> };
 
@@ -14,6 +15,8 @@ export const RECONCILE_BATCH = 500;
 export interface SweepReport {
   /** The CSR approver's backstop pass: CSRs decided, tokens spent. */
   csr: { approved: number; denied: number; tokensUsed: number };
+  /** The backstop of the join index's "revoke later" records (src/sweep/revocations.ts). */
+  revocations: RevocationReport;
   expiredDeleted: number;
   reconciled: { used: number; revoked: number };
   pruned: { events: number; joins: number };
@@ -21,16 +24,17 @@ export interface SweepReport {
   failed: SweepStep[];
 }
 
-export type SweepStep = 'csr' | 'list' | 'expired' | 'reconcile' | 'prune';
+export type SweepStep = 'csr' | 'revocations' | 'list' | 'expired' | 'reconcile' | 'prune';
 
 const ACTOR = 'cron';
 
 /**
  * The cron sweep (wrangler.toml `[triggers]`), one pass:
- * 0. the CSR approver over every CSR (src/approval/approver.ts): the backstop of the instances'
- *    polling, for a CSR a poll missed (API down, object evicted) or made after polling stopped
+ * 0. the CSR approver over every CSR (src/approval/approver.ts): the backstop of the join index's
+ *    poller, for a CSR a poll missed (API down, object evicted) or made after polling stopped
  *    (a kubelet's serving certificate rotation); it also spends tokens whose client certificate
  *    was issued, before the reconcile below looks at them;
+ * 0b. the due "revoke later" records (src/sweep/revocations.ts): the backstop of the same poller;
  * 1. read the index rows whose token should still be alive, then list the broker's tokens (in
  *    that order: a row is written only after its Secret exists, so every row read first has its
  *    Secret in the later list unless the Secret is gone);
@@ -46,7 +50,7 @@ const ACTOR = 'cron';
 export async function runSweep(deps: SweepDeps): Promise<SweepReport> {
   const { log } = deps;
   const now = deps.clock.now();
-  const report: SweepReport = { csr: { approved: 0, denied: 0, tokensUsed: 0 }, expiredDeleted: 0, reconciled: { used: 0, revoked: 0 }, pruned: { events: 0, joins: 0 }, failed: [] };
+  const report: SweepReport = { csr: { approved: 0, denied: 0, tokensUsed: 0 }, revocations: { checked: 0, revoked: 0, dropped: 0 }, expiredDeleted: 0, reconciled: { used: 0, revoked: 0 }, pruned: { events: 0, joins: 0 }, failed: [] };
   const step = async (name: SweepStep, work: () => Promise<void>): Promise<boolean> => {
     try {
       await work();
@@ -68,6 +72,10 @@ export async function runSweep(deps: SweepDeps): Promise<SweepReport> {
       denied: approval.outcomes.filter((o) => o.action === 'denied').length,
       tokensUsed: approval.tokensUsed.length,
     };
+  });
+
+  await step('revocations', async () => {
+    report.revocations = await runRevocations({ kube: deps.kube, audit: deps.audit, clock: deps.clock, log });
   });
 
   let rows: JoinRow[] = [];
@@ -137,6 +145,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepReport> {
     csrApproved: report.csr.approved,
     csrDenied: report.csr.denied,
     tokensUsed: report.csr.tokensUsed,
+    revocationsRevoked: report.revocations.revoked,
     expiredDeleted: report.expiredDeleted,
     reconciledUsed: report.reconciled.used,
     reconciledRevoked: report.reconciled.revoked,

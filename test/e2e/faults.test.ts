@@ -25,19 +25,24 @@ import { brokerSecrets, instanceDocument, signDocument, stackBindings, startStac
 
 /** Small, so "slower than the client timeout" costs little; still far above a healthy call here. */
 const KUBE_TIMEOUT_MS = 300;
+/** The per-join deadline (JOIN_DEADLINE_MS): room for a few 429 retries at Retry-After: 1. */
+const JOIN_DEADLINE_MS = 4000;
 const TOKEN_TTL_SECONDS = 600;
 const SECRETS = '/api/v1/namespaces/kube-system/secrets';
 const CLUSTER_INFO = '/api/v1/namespaces/kube-public/configmaps/cluster-info';
 const BROKER_USER = 'system:serviceaccount:kube-system:kube-join-broker';
 
-const env = { KUBE_TIMEOUT_MS: String(KUBE_TIMEOUT_MS) };
+const env = { KUBE_TIMEOUT_MS: String(KUBE_TIMEOUT_MS), JOIN_DEADLINE_MS: String(JOIN_DEADLINE_MS) };
 // One document is posted at most a handful of times here; the limits are not under test.
 const rateLimits = { JOIN_RATE_LIMIT_BY_IDENTITY: { simple: { limit: 1000, period: 60 } }, JOIN_RATE_LIMIT_BY_ADDRESS: { simple: { limit: 10_000, period: 60 } } } as const;
 
 let stack: Stack;
 let proxied: RunningWorker;
 /** What the controlled network does with the proxied Worker's next Secret creates (default: forward). */
-const createPlan: ('forward' | 'collide' | 'apply-then-reset' | 'apply-then-cut-body' | 'apply-then-stall')[] = [];
+const createPlan: ('forward' | 'collide' | 'apply-then-reset' | 'apply-then-cut-body' | 'apply-then-stall' | 'hold-then-apply')[] = [];
+/** Creates planned `hold-then-apply` are applied only when this is called (after the Worker gave up). */
+let releaseHeld: () => void = () => undefined;
+let held = new Promise<void>((resolve) => (releaseHeld = resolve));
 /** Every bundle any join in this file returned, by token ID. */
 const returned = new Map<string, JoinBundle>();
 /** Names of Secrets the proxy planted to collide with the Worker's token IDs. */
@@ -71,8 +76,6 @@ describe('faults through the Worker, against the emulator', () => {
     const faults: [string, Partial<FaultSettings>][] = [
       ['the API server answers 503 to everything (unavailable: 503)', { unavailable: '503' }],
       ['the API server refuses connections (unavailable: refuse)', { unavailable: 'refuse' }],
-      ['the Secret create answers 500 (failNext)', { failNext: 1, errorPathPrefix: SECRETS }],
-      ['the Secret create answers 504 (failNext, errorStatus)', { failNext: 1, errorStatus: 504, errorPathPrefix: SECRETS }],
       ['every Secret call answers 502 (errorRate 1)', { errorRate: 1, errorStatus: 502, errorPathPrefix: SECRETS }],
       ['the connection is reset on every Secret call, the create included (resetPathPrefix)', { resetPathPrefix: SECRETS }],
       ['every call is slower than KUBE_TIMEOUT_MS (latencyMs)', { latencyMs: 2 * KUBE_TIMEOUT_MS }],
@@ -98,19 +101,42 @@ describe('faults through the Worker, against the emulator', () => {
     });
   });
 
+  // Since the per-join deadline: a create that fails before the API could have applied it is no
+  // longer given up after one 5xx (or after three 429s); it is read back and sent again with the
+  // same token while JOIN_DEADLINE_MS allows (src/cluster/mint.ts).
+  it.each([
+    ['500 (failNext)', { failNext: 1, errorPathPrefix: SECRETS }, 500],
+    ['504 (failNext, errorStatus)', { failNext: 1, errorStatus: 504, errorPathPrefix: SECRETS }, 504],
+  ] as const)('the Secret create answers %s once: read back (absent), sent again with the same token, a working bundle', async (_, fault, status) => {
+    const document = instanceDocument();
+    const before = brokerRequests(SECRETS).length;
+    let bundle: JoinBundle | undefined;
+    await withFaults(fault, async () => {
+      bundle = await expectWorkingBundle(await stack.post('/v1/join/aws', await signDocument(document)));
+    });
+    const name = `bootstrap-token-${bundle!.tokenId}`;
+    expect(sequence(brokerRequests(SECRETS).slice(before), [name])).toEqual([`POST ${status}`, `GET ${name} 404`, 'POST 201']);
+    expect(secretsOf(document.instanceId).map((s) => s.metadata?.name)).toEqual([name]);
+  });
+
   describe('429 storms (max-in-flight, Retry-After: 1)', () => {
-    it('a create answered 429 is retried — the 429 proves it was not applied — no sooner than Retry-After, three tries in all, then 503 Retry-After: 1', async () => {
+    it('a create answered 429 is retried — the 429 proves it was not applied — no sooner than Retry-After, only while the join\'s deadline allows, then 503 Retry-After: 1', async () => {
       const body = await signDocument(instanceDocument());
       const before = brokerRequests(SECRETS).length;
       await withFaults({ maxInFlight: 0 }, async () => {
         const res = await expectRetryLater(await stack.post('/v1/join/aws', body));
         expect(res.headers.get('retry-after')).toBe('1');
       });
-      const creates = brokerRequests(SECRETS).slice(before);
-      expect(creates.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 429', 'POST 429', 'POST 429']);
+      const creates = brokerRequests(SECRETS).slice(before).filter((r) => r.method === 'POST');
+      // Waits of 1–2 s (Retry-After plus jitter in proportion to it) within 4 s: two to four tries.
+      expect(creates.length).toBeGreaterThanOrEqual(2);
+      expect(creates.length).toBeLessThanOrEqual(4);
+      expect(new Set(creates.map((r) => `${r.method} ${r.status}`))).toEqual(new Set(['POST 429']));
       const gaps = creates.slice(1).map((r, i) => Date.parse(r.time) - Date.parse(creates[i]!.time));
       // Retry-After is a floor. The log has millisecond timestamps, hence the 1 ms allowance.
       for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(999);
+      // No try starts past the deadline (which runs from the join's start, before its first create).
+      expect(Date.parse(creates[creates.length - 1]!.time) - Date.parse(creates[0]!.time)).toBeLessThan(JOIN_DEADLINE_MS);
       await expectWorkingBundle(await stack.post('/v1/join/aws', body));
     });
 
@@ -148,7 +174,7 @@ describe('faults the emulator cannot stage, through a network the test controls'
     createPlan.push('apply-then-reset');
     const bundle = await expectWorkingBundle(await proxied.fetch('/v1/join/aws', { method: 'POST', body: await signDocument(document) }));
     expect(createPlan).toEqual([]);
-    expect(sequence(brokerRequests(SECRETS).slice(before))).toEqual(['POST 201', `GET bootstrap-token-${bundle.tokenId} 200`]);
+    expect(sequence(brokerRequests(SECRETS).slice(before), [`bootstrap-token-${bundle.tokenId}`])).toEqual(['POST 201', `GET bootstrap-token-${bundle.tokenId} 200`]);
     expect(secretsOf(document.instanceId).map((s) => s.metadata?.name)).toEqual([`bootstrap-token-${bundle.tokenId}`]);
   });
 
@@ -158,7 +184,7 @@ describe('faults the emulator cannot stage, through a network the test controls'
     createPlan.push('apply-then-cut-body');
     const bundle = await expectWorkingBundle(await proxied.fetch('/v1/join/aws', { method: 'POST', body: await signDocument(document) }));
     expect(createPlan).toEqual([]);
-    expect(sequence(brokerRequests(SECRETS).slice(before))).toEqual(['POST 201', `GET bootstrap-token-${bundle.tokenId} 200`]);
+    expect(sequence(brokerRequests(SECRETS).slice(before), [`bootstrap-token-${bundle.tokenId}`])).toEqual(['POST 201', `GET bootstrap-token-${bundle.tokenId} 200`]);
     expect(secretsOf(document.instanceId).map((s) => s.metadata?.name)).toEqual([`bootstrap-token-${bundle.tokenId}`]);
   });
 
@@ -168,8 +194,30 @@ describe('faults the emulator cannot stage, through a network the test controls'
     createPlan.push('apply-then-stall');
     const bundle = await expectWorkingBundle(await proxied.fetch('/v1/join/aws', { method: 'POST', body: await signDocument(document) }));
     expect(createPlan).toEqual([]);
-    expect(sequence(brokerRequests(SECRETS).slice(before))).toEqual(['POST 201', `GET bootstrap-token-${bundle.tokenId} 200`]);
+    expect(sequence(brokerRequests(SECRETS).slice(before), [`bootstrap-token-${bundle.tokenId}`])).toEqual(['POST 201', `GET bootstrap-token-${bundle.tokenId} 200`]);
     expect(secretsOf(document.instanceId).map((s) => s.metadata?.name)).toEqual([`bootstrap-token-${bundle.tokenId}`]);
+  });
+
+  it('creates applied only after the Worker gave up (unknown outcome, the join answered 503): the join index revokes the late Secret soon after, not at its TTL', async () => {
+    const document = instanceDocument();
+    const before = brokerRequests(SECRETS).length;
+    createPlan.push('hold-then-apply', 'hold-then-apply', 'hold-then-apply');
+    await expectRetryLater(await proxied.fetch('/v1/join/aws', { method: 'POST', body: await signDocument(document) }));
+    expect(createPlan).toEqual([]);
+    releaseHeld();
+    const landed = await eventually(() => secretsOf(document.instanceId), (secrets) => secrets.length > 0, 5000);
+    expect(landed).toHaveLength(1);
+    const name = landed[0]!.metadata!.name!;
+    // Three creates of that one token, each timed out and read back absent (the creates reached the
+    // API server only when released: one applied, the two repeats refused as AlreadyExists).
+    const about = sequence(brokerRequests(SECRETS).slice(before), [name]);
+    expect(about.filter((r) => r === `GET ${name} 404`)).toHaveLength(3);
+    expect(about.filter((r) => r.startsWith('POST')).sort()).toEqual(['POST 201', 'POST 409', 'POST 409']);
+    // The index's alarm checks the record 2 s after the join gave up, and deletes what it finds.
+    const gone = await eventually(() => secretsOf(document.instanceId), (secrets) => secrets.length === 0, 20_000);
+    expect(gone).toEqual([]);
+    expect(sequence(brokerRequests(SECRETS).slice(before), [name]).filter((r) => r.startsWith('DELETE'))).toEqual([`DELETE ${name} 200`]);
+    held = new Promise<void>((resolve) => (releaseHeld = resolve));
   });
 
   it('409 on the token name (another token holds the ID): the Worker draws a new token; the other Secret is untouched', async () => {
@@ -181,7 +229,7 @@ describe('faults the emulator cannot stage, through a network the test controls'
     expect(createPlan).toEqual([]);
     const decoy = decoys[decoysBefore]!;
     // A real 409 from the emulator, the name read back (another token's), a new ID created.
-    expect(sequence(brokerRequests(SECRETS).slice(before))).toEqual(['POST 409', `GET ${decoy.name} 200`, 'POST 201']);
+    expect(sequence(brokerRequests(SECRETS).slice(before), [decoy.name])).toEqual(['POST 409', `GET ${decoy.name} 200`, 'POST 201']);
     expect(`bootstrap-token-${bundle.tokenId}`).not.toBe(decoy.name);
     expectDecoysUntouched();
     expect(secretsOf(document.instanceId).map((s) => s.metadata?.name)).toEqual([`bootstrap-token-${bundle.tokenId}`]);
@@ -196,7 +244,7 @@ describe('faults the emulator cannot stage, through a network the test controls'
     const res = await expectRetryLater(await proxied.fetch('/v1/join/aws', { method: 'POST', body }));
     expect(res.headers.get('retry-after')).toBe('1');
     expect(createPlan).toEqual([]);
-    expect(sequence(brokerRequests(SECRETS).slice(before))).toEqual(decoys.slice(decoysBefore).flatMap((d) => ['POST 409', `GET ${d.name} 200`]));
+    expect(sequence(brokerRequests(SECRETS).slice(before), decoys.map((d) => d.name))).toEqual(decoys.slice(decoysBefore).flatMap((d) => ['POST 409', `GET ${d.name} 200`]));
     expect(secretsOf(document.instanceId)).toEqual([]);
     expectDecoysUntouched();
     await expectWorkingBundle(await proxied.fetch('/v1/join/aws', { method: 'POST', body }));
@@ -235,12 +283,28 @@ async function withFaults(fault: Partial<FaultSettings>, during: () => Promise<v
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits (at most `limitMs`) until `check` holds; returns the last value. A bound on waiting, not a timing assertion. */
+async function eventually<T>(read: () => T, check: (value: T) => boolean, limitMs: number): Promise<T> {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    const value = read();
+    if (check(value) || Date.now() > until) return value;
+    await sleep(100);
+  }
+}
+
 /** The broker's requests under `pathPrefix`, in the emulator's log order. */
 const brokerRequests = (pathPrefix: string) => stack.cluster.requests.filter((r) => r.user === BROKER_USER && r.path.startsWith(pathPrefix));
 
-/** `POST 201`, `GET <name> 200`, …: what the broker asked of the Secrets API and what it was told. */
-const sequence = (entries: { method: string; path: string; status: number }[]): string[] =>
-  entries.map((r) => (r.method === 'POST' ? `POST ${r.status}` : `${r.method} ${r.path.slice(SECRETS.length + 1)} ${r.status}`));
+/**
+ * `POST 201`, `GET <name> 200`, …: what the broker asked of the Secrets API and what it was told.
+ * Only the creates and the calls about `names` when given: the join index's "revoke later" checks
+ * of earlier tests' tokens run in the background meanwhile.
+ */
+const sequence = (entries: { method: string; path: string; status: number }[], names?: readonly string[]): string[] =>
+  entries
+    .filter((r) => r.method === 'POST' || names === undefined || names.includes(r.path.slice(SECRETS.length + 1)))
+    .map((r) => (r.method === 'POST' ? `POST ${r.status}` : `${r.method} ${r.path.slice(SECRETS.length + 1)} ${r.status}`));
 
 const tokenIdOf = (secret: V1Secret): string => Buffer.from(secret.data?.['token-id'] ?? '', 'base64').toString();
 const secretsOf = (instanceId: string): V1Secret[] => brokerSecrets(stack.cluster).filter((s) => s.metadata?.labels?.['kube-join-broker.io/instance'] === instanceId);
@@ -346,6 +410,13 @@ async function controlledNetwork(req: IncomingMessage, res: ServerResponse): Pro
   const body = await readAll(req);
   const plan = req.method === 'POST' && req.url === SECRETS ? (createPlan.shift() ?? 'forward') : 'forward';
   if (plan === 'collide') await plantDecoy((JSON.parse(body.toString()) as V1Secret).metadata!.name!);
+  if (plan === 'hold-then-apply') {
+    // The Worker's attempt times out meanwhile; the create reaches the API server later.
+    await held;
+    await forward(req, body).catch(() => undefined);
+    req.socket.destroy();
+    return;
+  }
   let upstream: Response;
   try {
     upstream = await forward(req, body);

@@ -1,4 +1,5 @@
-import type { AuditEvent, JoinAudit, JoinRow, JoinRowEffect, StoredAuditEvent } from '../../src/audit/audit.js';
+import type { AuditEvent, JoinAudit, JoinRow, JoinRowEffect, PendingRevocation, StoredAuditEvent } from '../../src/audit/audit.js';
+import { pendingRevocation } from '../../src/audit/revocations.js';
 import { auditEventMatches } from '../../src/audit/query.js';
 
 /**
@@ -9,12 +10,15 @@ import { auditEventMatches } from '../../src/audit/query.js';
 export function inMemoryAudit(): JoinAudit & {
   stored: StoredAuditEvent[];
   joins: Map<string, JoinRow>;
+  /** "Revoke later" records by token ID. */
+  revocations: Map<string, PendingRevocation>;
   failWith: Error | undefined;
   deferLater: boolean;
   flushLater(): void;
 } {
   const events: StoredAuditEvent[] = [];
   const joins = new Map<string, JoinRow>();
+  const revocations = new Map<string, PendingRevocation>();
   const deferred: [AuditEvent, JoinRowEffect | undefined][] = [];
   let nextId = 1;
   const clone = <T>(value: T): T => structuredClone(value);
@@ -33,6 +37,7 @@ export function inMemoryAudit(): JoinAudit & {
   const fake = {
     stored: events,
     joins,
+    revocations,
     failWith: undefined as Error | undefined,
     deferLater: false,
     check() {
@@ -99,6 +104,30 @@ export function inMemoryAudit(): JoinAudit & {
       let prunedJoins = 0;
       for (const [key, row] of joins) if (Date.parse(row.expiresAt) < before) joins.delete(key), prunedJoins++;
       return { events: removed, joins: prunedJoins };
+    },
+    async revokeLater(request) {
+      fake.check();
+      if (!revocations.has(request.tokenId)) revocations.set(request.tokenId, pendingRevocation(clone(request)));
+    },
+    async dueRevocations(now, limit) {
+      fake.check();
+      return clone(
+        [...revocations.values()]
+          .filter((r) => Date.parse(r.checkAt) <= Date.parse(now))
+          .sort((a, b) => Date.parse(a.checkAt) - Date.parse(b.checkAt))
+          .slice(0, limit),
+      );
+    },
+    async rescheduleRevocation(tokenId, checkAt) {
+      fake.check();
+      const pending = revocations.get(tokenId);
+      if (pending !== undefined) revocations.set(tokenId, { ...pending, checkAt, checks: pending.checks + 1 });
+    },
+    async settleRevocation(tokenId, event, effect) {
+      fake.check();
+      revocations.delete(tokenId);
+      if (event) append(event);
+      if (effect) apply(effect);
     },
   } satisfies JoinAudit & Record<string, unknown>;
   return fake;

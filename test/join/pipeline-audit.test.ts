@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AttestResult, NodeIdentity } from '../../src/attest/identity.js';
 import { createClusterCaSource } from '../../src/cluster/cluster-ca.js';
-import type { KubeApi } from '../../src/cluster/kube-api.js';
+import { KubeApiError, type KubeApi } from '../../src/cluster/kube-api.js';
 import { ProblemError } from '../../src/http/problem.js';
 import { unlimited } from '../../src/http/rate-limit.js';
 import { runJoin, type JoinDeps } from '../../src/join/pipeline.js';
@@ -208,5 +208,62 @@ describe('requireLaunchHook and lifecycle marks in the pipeline', () => {
       ['join.minted', undefined],
       ['join.refused', 'claim_lost'],
     ]);
+  });
+});
+
+describe('the join deadline and "revoke later"', () => {
+  const record = { key: 'aws/123456789012/i-0123456789abcdef0', ...key, region: 'us-east-1', nodeName: 'ip-10-0-1-23.ec2.internal', pool: 'workers', at: '2026-11-30T12:00:00.000Z' };
+
+  it('every Kubernetes call of the mint carries the join\'s deadline: JOIN_DEADLINE_MS after the pipeline started', async () => {
+    const { d, kube } = deps();
+    const deadlines: (number | undefined)[] = [];
+    const recording: KubeApi = {
+      ...kube,
+      async createSecret(namespace, secret, options) {
+        deadlines.push(options?.deadline);
+        return kube.createSecret(namespace, secret);
+      },
+    };
+    const config = { ...d.config, joinDeadlineMs: 12_345 };
+    expect(await outcome(runJoin({ ...d, config, kube: recording }, verified, { sourceAddress: undefined }))).toBe('joined');
+    expect(deadlines).toEqual([Date.parse(NOW) + 12_345]);
+  });
+
+  it('a mint that gives up while its create may still land: 503, the token recorded to be revoked later (mint_abandoned), the claim released', async () => {
+    const { d, kube, ledger, audit, log } = deps();
+    await d.clusterCa.get();
+    kube.failWith = new KubeApiError('create secret', 'timeout');
+    expect(await outcome(runJoin(d, verified, { sourceAddress: undefined }))).toBe('upstream_unavailable');
+    const [pending, ...more] = [...audit.revocations.values()];
+    expect(more).toEqual([]);
+    expect(pending).toEqual({ ...record, tokenId: pending!.tokenId, reason: 'mint_abandoned', checkAt: '2026-11-30T12:00:02.000Z', checks: 0 });
+    expect(ledger.states.size).toBe(0);
+    expect(log.lines).toContainEqual({ level: 'warn', event: 'join.revoke_later', fields: expect.objectContaining({ tokenId: pending!.tokenId, reason: 'mint_abandoned' }) });
+  });
+
+  it('a mint refused with 429 (certainly not applied) leaves nothing to revoke', async () => {
+    const { d, kube, audit } = deps();
+    await d.clusterCa.get();
+    kube.failWith = new KubeApiError('create secret', 'status', 429, undefined, 1);
+    expect(await outcome(runJoin(d, verified, { sourceAddress: undefined }))).toBe('upstream_unavailable');
+    expect(audit.revocations.size).toBe(0);
+  });
+
+  it('a join that fails after minting and cannot delete its token before the deadline: the token is recorded to be revoked later (revoke_failed)', async () => {
+    const { d, kube, ledger, audit } = deps();
+    const failingKube: KubeApi = {
+      ...kube,
+      async createSecret(namespace, secret) {
+        await ledger.markTerminated(key, new Date(NOW));
+        return kube.createSecret(namespace, secret);
+      },
+      async deleteSecret() {
+        throw new KubeApiError('delete secret', 'deadline');
+      },
+    };
+    expect(await outcome(runJoin({ ...d, kube: failingKube }, verified, { sourceAddress: undefined }))).toBe('already_joined');
+    const [minted] = [...kube.secrets.values()];
+    const tokenId = atob(minted!.data!['token-id']!);
+    expect([...audit.revocations.values()]).toEqual([{ ...record, tokenId, reason: 'revoke_failed', checkAt: '2026-11-30T12:00:02.000Z', checks: 0 }]);
   });
 });

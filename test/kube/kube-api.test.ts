@@ -1,10 +1,12 @@
 /**
  * The Kubernetes adapter's retry rules, with a scripted fetch and a recording sleep: which
- * failures are retried, how long it waits (Retry-After as a floor, full jitter above it), that it
- * stops, and that a create is repeated only when the failure proves it was not applied.
+ * failures are retried, how long it waits (Retry-After as a floor, jitter above it in proportion
+ * to it; full jitter over the backoff without one), that it stops (tries in all, and the caller's
+ * deadline on a clock the sleeps move), and that a create is repeated only when the failure
+ * proves it was not applied.
  */
 import { describe, expect, it } from 'vitest';
-import { createKubeApi, KubeApiError, type KubeApiOptions } from '../../src/cluster/kube-api.js';
+import { createKubeApi, DEFAULT_RETRY, KubeApiError, MIN_ATTEMPT_MS, type KubeApiOptions } from '../../src/cluster/kube-api.js';
 import type { Fetch, Random } from '../../src/deps.js';
 
 const TOKEN = 'kube-token-for-adapter-tests-0123456789';
@@ -34,18 +36,24 @@ function scriptedFetch(...outcomes: (() => Outcome)[]) {
   return { fetch, calls };
 }
 
+/** The adapter on a clock that only its sleeps move (from 0). */
 function adapter(fetch: Fetch, overrides: Partial<KubeApiOptions> = {}) {
   const sleeps: number[] = [];
+  let clock = 0;
   const kube = createKubeApi({
     server: new URL('https://kube.example.test:6443'),
     token: TOKEN,
     fetch,
     timeoutMs: 1000,
     random: constantRandom(0x80),
-    sleep: async (ms) => void sleeps.push(ms),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    },
+    now: () => clock,
     ...overrides,
   });
-  return { kube, sleeps };
+  return { kube, sleeps, clock: () => clock };
 }
 
 const failureOf = async (promise: Promise<unknown>): Promise<KubeApiError> => {
@@ -57,18 +65,24 @@ const failureOf = async (promise: Promise<unknown>): Promise<KubeApiError> => {
   return error;
 };
 
+const J80 = 0x8080 / 0x10000;
+const JFF = 0xffff / 0x10000;
+
 describe('Retry-After', () => {
   it.each([
-    // jitter 0: exactly the server's floor; jitter ≈ 1: the floor plus (almost) the whole backoff.
-    ['00', 0x00, [1000, 1000]],
-    ['80', 0x80, [1000 + 100 * (0x8080 / 0x10000), 1000 + 200 * (0x8080 / 0x10000)]],
-    ['ff', 0xff, [1000 + 100 * (0xffff / 0x10000), 1000 + 200 * (0xffff / 0x10000)]],
-  ])('429 with Retry-After: 1 (random bytes 0x%s): waits at least 1 s each time, three tries in all, then fails carrying it', async (_, byte, waits) => {
+    // jitter 0: exactly the server's floor; jitter ≈ 1: (almost) twice the floor — a wave of
+    // requests refused together comes back spread over a whole Retry-After, not in one instant.
+    // The jitter's span is the larger of the floor and the exponential backoff (100 ms · 2^(n-1), at most 4 s,
+    // past the floor from the fifth wait), the whole wait at most maxDelayMs (4 s).
+    ['00', 0x00, [1000, 1000, 1000, 1000, 1000, 1000, 1000]],
+    ['80', 0x80, [1, 1, 1, 1, 1.6, 3.2, 4].map((span) => Math.min(4000, 1000 + 1000 * span * J80))],
+    ['ff', 0xff, [1, 1, 1, 1, 1.6, 3.2, 4].map((span) => Math.min(4000, 1000 + 1000 * span * JFF))],
+  ])('429 with Retry-After: 1 (random bytes 0x%s): waits at least 1 s, up to twice that and more as the backoff grows; eight tries in all (DEFAULT_RETRY.throttledAttempts), then fails carrying it', async (_, byte, waits) => {
     const { fetch, calls } = scriptedFetch(throttled);
     const { kube, sleeps } = adapter(fetch, { random: constantRandom(byte) });
     const error = await failureOf(kube.getConfigMap('kube-public', 'cluster-info'));
     expect(error).toMatchObject({ failure: 'status', status: 429, retryAfterSeconds: 1 });
-    expect(calls).toHaveLength(3);
+    expect(calls).toHaveLength(DEFAULT_RETRY.throttledAttempts);
     expect(sleeps).toEqual(waits);
   });
 
@@ -80,11 +94,11 @@ describe('Retry-After', () => {
     expect(sleeps).toEqual([]);
   });
 
-  it('a wait never exceeds maxDelayMs, even with a Retry-After at the limit', async () => {
-    const { fetch } = scriptedFetch(status(503, { 'retry-after': '2' }));
+  it('a wait never exceeds maxDelayMs, even with a Retry-After near the limit', async () => {
+    const { fetch } = scriptedFetch(status(503, { 'retry-after': '3' }));
     const { kube, sleeps } = adapter(fetch, { random: constantRandom(0xff) });
     await failureOf(kube.getConfigMap('kube-public', 'cluster-info'));
-    expect(sleeps).toEqual([2000, 2000]);
+    expect(sleeps).toEqual([DEFAULT_RETRY.maxDelayMs, DEFAULT_RETRY.maxDelayMs]);
   });
 
   it.each(['Wed, 21 Oct 2015 07:28:00 GMT', '-1', '1.5', ''])('an unusable Retry-After (%j) is ignored: plain backoff', async (header) => {
@@ -179,6 +193,65 @@ describe('a create (not idempotent)', () => {
     const { fetch } = scriptedFetch(status(201, { 'content-type': 'application/json' }, '<html>proxy error</html>'));
     const { kube } = adapter(fetch);
     expect(await failureOf(kube.createSecret('kube-system', SECRET))).toMatchObject({ failure: 'network' });
+  });
+});
+
+describe('the caller\'s deadline', () => {
+  it('429s are retried only while a wait and a useful attempt fit before it; the last 429 goes back to the caller', async () => {
+    const { fetch, calls } = scriptedFetch(throttled);
+    const { kube, sleeps } = adapter(fetch, { random: constantRandom(0x80) });
+    const wait = 1000 + 1000 * J80;
+    const error = await failureOf(kube.createSecret('kube-system', SECRET, { deadline: 5000 }));
+    expect(error).toMatchObject({ failure: 'status', status: 429, retryAfterSeconds: 1 });
+    // Tries at 0, 1502, 3004 and 4506 ms; a fifth would start at 6008, past the deadline.
+    expect(calls.map((c) => c.method)).toEqual(['POST', 'POST', 'POST', 'POST']);
+    expect(sleeps).toEqual([wait, wait, wait]);
+  });
+
+  it('a 429 answered after the deadline cannot be retried is the caller\'s at once', async () => {
+    const { fetch, calls } = scriptedFetch(throttled);
+    const { kube, sleeps } = adapter(fetch);
+    await failureOf(kube.createSecret('kube-system', SECRET, { deadline: 1000 + MIN_ATTEMPT_MS }));
+    expect(calls).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('a retry after a 5xx waits only if the deadline leaves room for it', async () => {
+    const { fetch, calls } = scriptedFetch(internal);
+    const { kube, sleeps } = adapter(fetch, { random: constantRandom(0xff) });
+    await failureOf(kube.getSecret('kube-system', 'bootstrap-token-abcdef', { deadline: 100 * JFF + MIN_ATTEMPT_MS }));
+    expect(calls).toHaveLength(2);
+    expect(sleeps).toEqual([100 * JFF]);
+  });
+
+  it.each([
+    ['has passed', -1],
+    ['leaves less than MIN_ATTEMPT_MS', MIN_ATTEMPT_MS - 1],
+  ])('when it %s, nothing is sent: a "deadline" failure, which certainly had no effect', async (_, deadline) => {
+    const { fetch, calls } = scriptedFetch(json(201, SECRET));
+    const { kube } = adapter(fetch);
+    const error = await failureOf(kube.createSecret('kube-system', SECRET, { deadline }));
+    expect(error).toMatchObject({ failure: 'deadline', message: 'create secret: deadline', certainlyNotApplied: true, transient: false });
+    expect(calls).toEqual([]);
+  });
+
+  it('an attempt is aborted when the deadline comes before KUBE_TIMEOUT_MS would', async () => {
+    const aborted: number[] = [];
+    const fetch: Fetch = (_input, init) =>
+      new Promise((_resolve, reject) => {
+        const started = Date.now();
+        init?.signal?.addEventListener('abort', () => {
+          aborted.push(Date.now() - started);
+          reject(init.signal!.reason);
+        });
+      });
+    // On the real clock here: the attempt's timeout is what aborts it.
+    const kube = createKubeApi({ server: new URL('https://kube.example.test'), token: TOKEN, fetch, timeoutMs: 60_000, random: constantRandom(0), sleep: async () => undefined });
+    const error = await failureOf(kube.getSecret('kube-system', 'bootstrap-token-abcdef', { deadline: Date.now() + 300 }));
+    expect(error.failure).toBe('timeout');
+    // Aborted after ~300 ms (not 60 s); a retry would not fit, so one attempt in all.
+    expect(aborted).toHaveLength(1);
+    expect(aborted[0]!).toBeLessThan(30_000);
   });
 });
 
