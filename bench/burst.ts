@@ -13,6 +13,9 @@
  * - After every answer is in and the faults are off: the broker's Secrets in the emulator against
  *   the bundles returned. orphan = a Secret no bundle carries; duplicate = an instance with more
  *   than one Secret or bundle; phantom = a bundle whose token has no Secret (or a different secret).
+ *   Orphans are counted twice: 0.5 s after the last answer (`orphanTokensAtAnswers`), and once the
+ *   join index's "revoke later" records are worked off (`orphanTokens`; the wait is bounded by
+ *   REVOCATION_SETTLE_MS + 15 s and reported as `orphanLifetimeMs`).
  * - k = the broker's join API requests (Secrets, cluster-info; not the CSR approval polls, counted
  *   apart) that were not refused with 429, per successful join, from the emulator's request log; lower bound = ceil(N·k / maxInFlight) · latencyMs. A second bound:
  *   local workerd runs the Worker and all its Durable Objects on one thread, so the burst cannot
@@ -27,6 +30,7 @@ import { tmpdir } from 'node:os';
 import type { V1Secret } from '@kubernetes/client-node';
 import { craftSignedData } from '../test/attest/cms/craft.js';
 import { brokerSecrets, devSigner, instanceDocument, startStack, testPolicy } from '../test/e2e/stack.js';
+import { REVOCATION_SETTLE_MS } from '../src/audit/revocations.js';
 import { median, percentile, round } from './lib/stats.js';
 import { processCpuNs, workerdChildren } from './lib/workerd-cpu.js';
 
@@ -47,7 +51,14 @@ export interface BurstResult {
   /** The Worker's warn/error log lines during the run, by event and error. */
   failureReasons: Record<string, number>;
   duplicateTokens: number;
+  /** Broker Secrets no bundle carries, 0.5 s after the last answer. */
+  orphanTokensAtAnswers: number;
+  /** The same once the join index's "revoke later" records are worked off (the verdict). */
   orphanTokens: number;
+  /** "Revoke later" records the joins left (tokens whose create might have landed after the join gave up). */
+  revokeLaterRecords: number;
+  /** From the last answer until no orphan and no record was left (0 when there were none). */
+  orphanLifetimeMs: number;
   /** Each orphan's instance, what its join was answered, and its Secret's expiration. */
   orphanDetails: { instance: string; answered: string; expiration: string }[];
   phantomBundles: number;
@@ -55,12 +66,14 @@ export interface BurstResult {
   wallMs: number;
   apiCallsPerJoin: number;
   apiRequests: { total: number; refused429: number; byVerb: Record<string, number> };
-  /** Requests of the broker during the burst that are not the join's (CSR approval polls of the ledger objects). */
+  /** Requests of the broker during the burst that are not the join's (the join index's CSR approval polls). */
   backgroundApiRequests: { total: number; refused429: number };
   /** [ms after the first post, join API requests served, refused with 429] per 250 ms. */
   timeline: [number, number, number][];
   lowerBoundMs: number;
   wallOverLowerBound: number;
+  /** The emulator's bootstrapsigner during the burst: passes run and cluster-info updates written. */
+  bootstrapSigner: { passes: number; writes: number };
   /** workerd runs the Worker and every Durable Object on one thread: its CPU time is a second lower bound. */
   workerdCpuBoundMs: number;
   wallOverWorkerdCpuBound: number;
@@ -124,6 +137,8 @@ export async function benchBurst(options: BurstOptions): Promise<BurstResult> {
     const workerdCpu = () => workerd.reduce((sum, pid) => sum + processCpuNs(pid), 0) / 1e6;
     const workerdCpuStart = workerdCpu();
     const nodeCpuStart = processCpuNs(process.pid) / 1e6;
+    const signer = stack.cluster.controllers.bootstrapSigner.counts;
+    const signerStart = { ...signer };
     const started = performance.now();
     const answers = await Promise.all(
       bodies.slice(1).map(async (body, i) => {
@@ -157,8 +172,10 @@ export async function benchBurst(options: BurstOptions): Promise<BurstResult> {
       }
     }
     const log = [...stack.cluster.requests];
+    const bootstrapSigner = { passes: signer.passes - signerStart.passes, writes: signer.writes - signerStart.writes };
     stack.cluster.faults.reset();
     await new Promise((resolve) => setTimeout(resolve, 500));
+    const answeredAt = performance.now() - 500;
 
     const failed: Record<string, number> = {};
     const bundles: { instanceId: string; tokenId: string; token: string; identity: string }[] = [];
@@ -178,14 +195,15 @@ export async function benchBurst(options: BurstOptions): Promise<BurstResult> {
       }
     }
 
-    const secrets = brokerSecrets(stack.cluster).filter((s) => !before.has(s.metadata?.name));
-    const secretByTokenId = new Map<string, V1Secret>(secrets.map((s) => [Buffer.from(s.data?.['token-id'] ?? '', 'base64').toString('utf8'), s]));
     const bundleTokenIds = new Set(bundles.map((b) => b.tokenId));
-    const orphans = secrets.filter((s) => !bundleTokenIds.has(Buffer.from(s.data?.['token-id'] ?? '', 'base64').toString('utf8')));
-    const orphanTokens = orphans.length;
-    // What became of each orphan's join, and when its Secret expires (the tokencleaner's deadline).
+    const tokenIdOf = (s: V1Secret) => Buffer.from(s.data?.['token-id'] ?? '', 'base64').toString('utf8');
+    const orphansNow = () => brokerSecrets(stack.cluster).filter((s) => !before.has(s.metadata?.name) && !bundleTokenIds.has(tokenIdOf(s)));
+    const secrets = brokerSecrets(stack.cluster).filter((s) => !before.has(s.metadata?.name));
+    const secretByTokenId = new Map<string, V1Secret>(secrets.map((s) => [tokenIdOf(s), s]));
+    const orphansAtAnswers = orphansNow();
+    // What each orphan's join was answered, and when its Secret expires (the tokencleaner's deadline).
     const answerOf = new Map(answers.map((a) => [a.instanceId, a]));
-    const orphanDetails = orphans.map((s) => {
+    const orphanDetails = orphansAtAnswers.map((s) => {
       const instance = s.metadata?.labels?.['kube-join-broker.io/instance'] ?? '?';
       const answer = answerOf.get(instance);
       let code = '';
@@ -196,6 +214,17 @@ export async function benchBurst(options: BurstOptions): Promise<BurstResult> {
       }
       return { instance, answered: `${answer?.status ?? '?'} ${code}`.trim(), expiration: Buffer.from(s.data?.['expiration'] ?? '', 'base64').toString('utf8') };
     });
+    // The join index's "revoke later" records, and the wait until they are worked off.
+    const index = (await stack.worker.miniflare.getDurableObjectNamespace('JOIN_INDEX')) as unknown as {
+      idFromName(name: string): unknown;
+      get(id: unknown): { dueRevocations(now: string, limit: number): Promise<unknown[]> };
+    };
+    const pendingRevocations = async () => (await index.get(index.idFromName('index')).dueRevocations('9999-12-31T00:00:00Z', 10_000)).length;
+    const revokeLaterRecords = (await stack.worker.output()).split('\n').filter((line) => line.includes('"event":"join.revoke_later"')).length;
+    const waitUntil = performance.now() + REVOCATION_SETTLE_MS + 15_000;
+    while ((orphansNow().length > 0 || (await pendingRevocations()) > 0) && performance.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 1000));
+    const orphanLifetimeMs = orphansAtAnswers.length === 0 && revokeLaterRecords === 0 ? 0 : performance.now() - answeredAt;
+    const orphanTokens = orphansNow().length;
     const phantomBundles = bundles.filter((b) => {
       const secret = secretByTokenId.get(b.tokenId);
       return secret === undefined || `${b.tokenId}.${Buffer.from(secret.data?.['token-secret'] ?? '', 'base64').toString('utf8')}` !== b.token || b.identity !== b.instanceId;
@@ -209,7 +238,7 @@ export async function benchBurst(options: BurstOptions): Promise<BurstResult> {
     const duplicateTokens = [...perInstance.values()].filter((n) => n > 1).reduce((sum, n) => sum + n - 1, 0) + (bundles.length - bundleTokenIds.size);
 
     // The join's own calls (Secrets, cluster-info) apart from what runs in the background during
-    // the burst (the ledger objects' CSR approval polls: CSRs, Nodes).
+    // the burst (the join index's CSR approval polls: CSRs, Nodes).
     const background = (path: string) => path.includes('/certificatesigningrequests') || path.includes('/nodes');
     const brokerRequests = log.filter((entry) => entry.user === BROKER_USER && !background(entry.path));
     const backgroundRequests = log.filter((entry) => entry.user === BROKER_USER && background(entry.path));
@@ -248,7 +277,10 @@ export async function benchBurst(options: BurstOptions): Promise<BurstResult> {
       failed,
       failureReasons,
       duplicateTokens,
+      orphanTokensAtAnswers: orphansAtAnswers.length,
       orphanTokens,
+      revokeLaterRecords,
+      orphanLifetimeMs: round(orphanLifetimeMs, 0),
       orphanDetails,
       phantomBundles,
       latency: { p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1), maxMs: round(Math.max(...latencies), 1) },
@@ -259,6 +291,7 @@ export async function benchBurst(options: BurstOptions): Promise<BurstResult> {
       timeline,
       lowerBoundMs,
       wallOverLowerBound: round(wallMs / lowerBoundMs, 2),
+      bootstrapSigner,
       workerdCpuBoundMs: round(workerdCpuMs, 0),
       wallOverWorkerdCpuBound: round(wallMs / workerdCpuMs, 2),
       allSucceeded: bundles.length === options.joins,
@@ -267,3 +300,4 @@ export async function benchBurst(options: BurstOptions): Promise<BurstResult> {
     await stack.stop();
   }
 }
+
