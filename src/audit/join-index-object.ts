@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { alarmNoLaterThan, APPROVAL_KEY, armPoller, localAudit, pollCluster, type PollerEnv, type PollerHost } from '../approval/cluster-poller.js';
 import type { ApprovalPolling } from '../approval/polling.js';
 import type { AuditEvent, AuditPage, AuditQuery, JoinRow, JoinRowEffect, MintedJoin, PendingRevocation, RetentionPolicy, RevocationRequest } from './audit.js';
+import { createConsoleLogger } from '../log.js';
 import { pendingRevocation } from './revocations.js';
 import {
   INDEX_SCHEMA,
@@ -27,6 +28,8 @@ import {
   type Statement,
 } from './sql.js';
 
+const log = createConsoleLogger();
+
 /** The one instance of the index: `JOIN_INDEX.getByName(JOIN_INDEX_NAME)`. */
 export const JOIN_INDEX_NAME = 'index';
 
@@ -49,11 +52,16 @@ export class JoinIndexObject extends DurableObject<PollerEnv> {
     return this.ctx.storage.sql.exec(statement.sql, ...statement.params);
   }
 
-  /** The row and its event in one write; arms the CSR poller (the new node's CSRs are coming). */
+  /**
+   * The row and its event in one write; arms the CSR poller (the new node's CSRs are coming). A
+   * failure to arm never fails the mint: the cron sweep decides the node's CSRs, only later.
+   */
   async recordMint(row: MintedJoin, event: AuditEvent): Promise<void> {
     this.run(upsertJoin(row));
     this.run(insertEvent(event));
-    await armPoller(this.ctx.storage, new Date());
+    await armPoller(this.ctx.storage, new Date()).catch((error: unknown) => {
+      log.error('csr.poll_not_armed', { tokenId: row.tokenId, error: error instanceof Error ? error.name : 'unknown' });
+    });
   }
 
   override async alarm(): Promise<void> {
