@@ -63,11 +63,10 @@ describe('checkBerStructure', () => {
     expect(checkBerStructure(many)).toEqual({ ok: false, detail: 'more than 4096 ASN.1 elements' });
   });
 
-  it('stops a 64 KiB blob of nested indefinite SEQUENCEs quickly, without recursion', () => {
+  it('stops a 64 KiB blob of nested indefinite SEQUENCEs at depth 33, without recursing through it', () => {
+    // 32,768 levels would overflow a recursive walker's stack; the guard answers at the 33rd.
     const blob = hex(repeat('3080', 32 * 1024));
-    const started = performance.now();
     expect(checkBerStructure(blob)).toEqual({ ok: false, detail: 'ASN.1 nesting deeper than 32' });
-    expect(performance.now() - started).toBeLessThan(50);
   });
 
   it.each([
