@@ -1,3 +1,4 @@
+import { boundedFetch, type BoundedFetch } from '../../http/bounded-fetch.js';
 import type { AttestFailure } from '../identity.js';
 import { KeySourceConfigError } from './errors.js';
 import { createKeyImporter, unusableKey } from './key-import.js';
@@ -6,7 +7,7 @@ import { parseJwkSet, type PublicJwk } from './jwk-set.js';
 import { selectKey } from './select.js';
 
 /** The subset of `fetch` a key source uses; the app's `Deps['fetch']` fits it. */
-export type JwksFetch = (input: string, init: RequestInit) => Promise<Response>;
+export type JwksFetch = BoundedFetch;
 
 export interface JwksKeySourceOptions {
   /** The JWKS document URL, e.g. Google's `https://www.googleapis.com/oauth2/v3/certs`. https only. */
@@ -142,54 +143,17 @@ function unavailable(detail: string): AttestFailure {
 }
 
 async function downloadJwkSet(settings: Settings): Promise<Download> {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<Download>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve({ ok: false, detail: `JWKS fetch timed out after ${settings.timeoutMs} ms` });
-    }, settings.timeoutMs);
+  const body = await boundedFetch(settings.uri, {
+    fetch: settings.fetch,
+    accept: 'application/jwk-set+json, application/json',
+    timeoutMs: settings.timeoutMs,
+    maxBodyBytes: settings.maxBodyBytes,
+    names: { document: 'JWKS', server: 'JWKS endpoint' },
   });
-  try {
-    // The race also covers an injected fetch that ignores its abort signal.
-    return await Promise.race([download(settings, controller.signal), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function download(settings: Settings, signal: AbortSignal): Promise<Download> {
-  let response: Response;
-  try {
-    response = await settings.fetch(settings.uri, {
-      method: 'GET',
-      redirect: 'manual',
-      signal,
-      headers: { accept: 'application/jwk-set+json, application/json' },
-    });
-  } catch (error) {
-    return { ok: false, detail: `JWKS fetch failed: ${describeError(error)}` };
-  }
-  if (response.status !== 200) {
-    discardBody(response);
-    const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
-    return { ok: false, detail: `JWKS endpoint answered HTTP ${response.status}${redirect}` };
-  }
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > settings.maxBodyBytes) {
-    discardBody(response);
-    return { ok: false, detail: `JWKS body declares ${declared} bytes, limit ${settings.maxBodyBytes}` };
-  }
-  let bytes: Uint8Array | undefined;
-  try {
-    bytes = await readAtMost(response, settings.maxBodyBytes);
-  } catch (error) {
-    return { ok: false, detail: `JWKS body could not be read: ${describeError(error)}` };
-  }
-  if (bytes === undefined) return { ok: false, detail: `JWKS body exceeds ${settings.maxBodyBytes} bytes` };
+  if (!body.ok) return { ok: false, detail: body.detail };
   let document: unknown;
   try {
-    document = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
+    document = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body.bytes));
   } catch {
     return { ok: false, detail: 'JWKS body is not UTF-8 JSON' };
   }
@@ -197,35 +161,6 @@ async function download(settings: Settings, signal: AbortSignal): Promise<Downlo
   if (!parsed.ok) return { ok: false, detail: parsed.detail };
   if (parsed.keys.length === 0) return { ok: false, detail: 'JWKS holds no usable public signature key' };
   return { ok: true, keys: parsed.keys };
-}
-
-/** Reads the body, giving up (and cancelling the stream) as soon as it passes `limit` bytes. */
-async function readAtMost(response: Response, limit: number): Promise<Uint8Array | undefined> {
-  if (response.body === null) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-function discardBody(response: Response): void {
-  response.body?.cancel().catch(() => undefined);
 }
 
 function describeError(error: unknown): string {

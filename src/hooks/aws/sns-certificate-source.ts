@@ -22,12 +22,13 @@
  * - `certificateFor` never throws.
  */
 import type { Clock } from '../../deps.js';
+import { boundedFetch, type BoundedFetch, type BoundedFetchFailure } from '../../http/bounded-fetch.js';
 import { checkSigningCertUrl } from './sns-urls.js';
 import { parseSnsSigningCertificate, type SnsSigningCertificate } from './sns-certificate.js';
 import { describeError, hookFailure, hookOk, LifecycleHookConfigError, type HookResult } from './result.js';
 
 /** The subset of `fetch` the source uses; the app's `Deps['fetch']` fits it. */
-export type SnsCertificateFetch = (input: string, init: RequestInit) => Promise<Response>;
+export type SnsCertificateFetch = BoundedFetch;
 
 export interface SnsCertificateSourceOptions {
   /** Injected HTTP client, called with `redirect: 'manual'` and an abort signal. */
@@ -64,7 +65,7 @@ export function createSnsCertificateSource(options: SnsCertificateSourceOptions)
     const cached = cache.get(url);
     if (cached !== undefined && settings.clock.now().getTime() - cached.fetchedAt < settings.cacheTtlMs) return hookOk(cached.certificate);
 
-    const downloaded = await downloadWithTimeout(url, settings);
+    const downloaded = await download(url, settings);
     if (!downloaded.ok) return downloaded;
     cache.delete(url);
     if (cache.size >= settings.maxEntries) {
@@ -86,84 +87,27 @@ export function createSnsCertificateSource(options: SnsCertificateSourceOptions)
   };
 }
 
-async function downloadWithTimeout(url: string, settings: Settings): Promise<HookResult<SnsSigningCertificate>> {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<HookResult<SnsSigningCertificate>>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve(hookFailure('upstream_unavailable', `certificate fetch timed out after ${settings.timeoutMs} ms`));
-    }, settings.timeoutMs);
+async function download(url: string, settings: Settings): Promise<HookResult<SnsSigningCertificate>> {
+  const body = await boundedFetch(url, {
+    fetch: settings.fetch,
+    accept: 'application/x-pem-file, text/plain',
+    timeoutMs: settings.timeoutMs,
+    maxBodyBytes: settings.maxBodyBytes,
+    names: { document: 'certificate', server: 'certificate host' },
   });
-  try {
-    // The race also covers an injected fetch, or a body stream, that ignores its abort signal.
-    return await Promise.race([download(url, settings, controller.signal), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function download(url: string, settings: Settings, signal: AbortSignal): Promise<HookResult<SnsSigningCertificate>> {
-  let response: Response;
-  try {
-    response = await settings.fetch(url, { method: 'GET', redirect: 'manual', signal, headers: { accept: 'application/x-pem-file, text/plain' } });
-  } catch (error) {
-    return hookFailure('upstream_unavailable', `certificate fetch failed: ${describeError(error)}`);
-  }
-  if (response.status !== 200) {
-    discardBody(response);
-    if (response.status >= 500 || response.status === 429) return hookFailure('upstream_unavailable', `certificate host answered HTTP ${response.status}`);
-    const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
-    return hookFailure('invalid_certificate', `certificate host answered HTTP ${response.status}${redirect}`);
-  }
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > settings.maxBodyBytes) {
-    discardBody(response);
-    return hookFailure('invalid_certificate', `certificate body declares ${declared} bytes, limit ${settings.maxBodyBytes}`);
-  }
-  let bytes: Uint8Array | undefined;
-  try {
-    bytes = await readAtMost(response, settings.maxBodyBytes);
-  } catch (error) {
-    return hookFailure('upstream_unavailable', `certificate body could not be read: ${describeError(error)}`);
-  }
-  if (bytes === undefined) return hookFailure('invalid_certificate', `certificate body exceeds ${settings.maxBodyBytes} bytes`);
+  if (!body.ok) return hookFailure(upstreamMayHeal(body) ? 'upstream_unavailable' : 'invalid_certificate', body.detail);
   let pem: string;
   try {
-    pem = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    pem = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body.bytes);
   } catch {
     return hookFailure('invalid_certificate', 'certificate body is not UTF-8');
   }
   return parseSnsSigningCertificate(pem);
 }
 
-/** Reads the body, giving up (and cancelling the stream) as soon as it passes `limit` bytes. */
-async function readAtMost(response: Response, limit: number): Promise<Uint8Array | undefined> {
-  if (response.body === null) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-function discardBody(response: Response): void {
-  response.body?.cancel().catch(() => undefined);
+/** An unreachable host, 5xx or 429 may heal (SNS retries); anything else is the message's fault (see the contract). */
+function upstreamMayHeal(failure: BoundedFetchFailure): boolean {
+  return failure.failure === 'unreachable' || (failure.failure === 'status' && (failure.status >= 500 || failure.status === 429));
 }
 
 function validateOptions(options: SnsCertificateSourceOptions): Settings {
