@@ -26,7 +26,7 @@ import { AsnParser } from '@peculiar/asn1-schema';
 import { asn1ParseOptions, checkBerStructure, type BerLimits } from '../attest/cms/ber-guard.js';
 import { decodePem } from '../attest/cms/encoding.js';
 import { describeError } from '../attest/cms/result.js';
-import { childrenOf, contentBytes, elementBytes, isContext, isUniversal, oidOf, readTlv, TAG_CLASS_CONTEXT, TAG_CLASS_UNIVERSAL, UNIVERSAL, type Tlv } from '../attest/cms/tlv.js';
+import { childrenOf, contentBytes, elementBytes, isContext, isUniversal, oidOf, readAlgorithmIdentifier, readTlv, TAG_CLASS_CONTEXT, TAG_CLASS_UNIVERSAL, UNIVERSAL, type Tlv } from '../attest/cms/tlv.js';
 import { ipAddressText } from './ip.js';
 
 const OID_COMMON_NAME = '2.5.4.3';
@@ -85,18 +85,6 @@ export function parseCertificateRequestPem(pem: string): CsrParse {
   const block = decodePem(pem, ['CERTIFICATE REQUEST']);
   if (block === undefined) return fail('not exactly one PEM "CERTIFICATE REQUEST" block');
   return parseCertificateRequest(block.der);
-}
-
-/** AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL } */
-function readAlgorithm(bytes: Uint8Array, tlv: Tlv | undefined): { oid: string; parameters: Uint8Array | null | undefined } | undefined {
-  if (!isUniversal(tlv, UNIVERSAL.sequence)) return undefined;
-  const parts = childrenOf(bytes, tlv);
-  const oid = oidOf(bytes, parts?.[0]);
-  if (parts === undefined || parts.length > 2 || oid === undefined) return undefined;
-  const parameters = parts[1];
-  if (parameters === undefined) return { oid, parameters: undefined };
-  const isNull = parameters.tagClass === TAG_CLASS_UNIVERSAL && parameters.tagNumber === 5 && !parameters.constructed && parameters.contentEnd === parameters.contentStart;
-  return { oid, parameters: isNull ? null : elementBytes(bytes, parameters) };
 }
 
 /** IA5String text (7-bit only), or undefined. */
@@ -185,7 +173,7 @@ function readRequestedNames(bytes: Uint8Array, attributes: Tlv | undefined): Sub
 
 /** The EC named curve in an id-ecPublicKey SubjectPublicKeyInfo's algorithm parameters. */
 function curveOf(bytes: Uint8Array, spki: Tlv): string | undefined {
-  const algorithm = readAlgorithm(bytes, childrenOf(bytes, spki)?.[0]);
+  const algorithm = readAlgorithmIdentifier(bytes, childrenOf(bytes, spki)?.[0]);
   if (algorithm?.parameters === null || algorithm?.parameters === undefined) return undefined;
   const parameters = algorithm.parameters;
   return oidOf(parameters, readTlv(parameters, 0));
@@ -215,7 +203,7 @@ export function parseCertificateRequest(der: Uint8Array): CsrParse {
     if (!isUniversal(version, UNIVERSAL.integer) || !isUniversal(subject, UNIVERSAL.sequence) || !isUniversal(spki, UNIVERSAL.sequence)) {
       return fail('unexpected CertificationRequestInfo layout');
     }
-    const algorithm = readAlgorithm(bytes, algorithmTlv);
+    const algorithm = readAlgorithmIdentifier(bytes, algorithmTlv);
     if (algorithm === undefined) return fail('unreadable signatureAlgorithm');
     if (signatureTlv.tagClass !== TAG_CLASS_UNIVERSAL || signatureTlv.tagNumber !== BIT_STRING || signatureTlv.constructed) {
       return fail('signature is not a primitive BIT STRING');

@@ -21,7 +21,7 @@ import {
 } from '@peculiar/asn1-x509';
 import { asn1ParseOptions, checkBerStructure, DEFAULT_BER_LIMITS } from '../cms/ber-guard.js';
 import { describeError } from '../cms/result.js';
-import { childrenOf, contentBytes, elementBytes, isContext, isUniversal, oidOf, readTlv, TAG_CLASS_UNIVERSAL, UNIVERSAL, type Tlv } from '../cms/tlv.js';
+import { childrenOf, contentBytes, elementBytes, isContext, isUniversal, oidOf, readAlgorithmIdentifier, readTlv, TAG_CLASS_UNIVERSAL, UNIVERSAL, type Tlv } from '../cms/tlv.js';
 
 const OID_COMMON_NAME = '2.5.4.3';
 const BIT_STRING = 3;
@@ -68,18 +68,6 @@ export interface X509Certificate {
 export type X509Parse = { readonly ok: true; readonly certificate: X509Certificate } | { readonly ok: false; readonly detail: string };
 
 const fail = (detail: string): X509Parse => ({ ok: false, detail: `certificate: ${detail}` });
-
-/** AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL } */
-function readAlgorithm(bytes: Uint8Array, tlv: Tlv | undefined): { oid: string; parameters: Uint8Array | null | undefined } | undefined {
-  if (!isUniversal(tlv, UNIVERSAL.sequence)) return undefined;
-  const parts = childrenOf(bytes, tlv);
-  const oid = oidOf(bytes, parts?.[0]);
-  if (parts === undefined || parts.length > 2 || oid === undefined) return undefined;
-  const parameters = parts[1];
-  if (parameters === undefined) return { oid, parameters: undefined };
-  const isNull = parameters.tagClass === TAG_CLASS_UNIVERSAL && parameters.tagNumber === 5 && !parameters.constructed && parameters.contentEnd === parameters.contentStart;
-  return { oid, parameters: isNull ? null : elementBytes(bytes, parameters) };
-}
 
 /** KeyUsage ::= BIT STRING, bit 0 the most significant bit of the first octet (X.690 §8.6). */
 function readKeyUsage(value: Uint8Array): X509Certificate['keyUsage'] | undefined {
@@ -156,7 +144,7 @@ export function parseX509Certificate(der: Uint8Array): X509Parse {
       return fail('unexpected TBSCertificate layout');
     }
 
-    const outer = readAlgorithm(bytes, outerAlgorithmTlv);
+    const outer = readAlgorithmIdentifier(bytes, outerAlgorithmTlv);
     const outerBytes = elementBytes(bytes, outerAlgorithmTlv);
     const innerBytes = elementBytes(bytes, innerAlgorithmTlv);
     if (outer === undefined || outerBytes.length !== innerBytes.length || !outerBytes.every((b, i) => b === innerBytes[i])) {

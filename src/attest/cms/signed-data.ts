@@ -25,6 +25,7 @@ import {
   isUniversal,
   octetStringValue,
   oidOf,
+  readAlgorithmIdentifier,
   readTlv,
   TAG_CLASS_CONTEXT,
   TAG_CLASS_UNIVERSAL,
@@ -170,18 +171,6 @@ function parseGuarded(bytes: Uint8Array, limits: BerLimits): CmsResult<ParsedSig
   }
 
   return cmsOk({ contentType: eContentType, content, signer: signer.value, certificates });
-}
-
-/** AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL } */
-function readAlgorithmIdentifier(bytes: Uint8Array, tlv: Tlv | undefined): { oid: string; parameters: Uint8Array | null | undefined } | undefined {
-  if (!isUniversal(tlv, UNIVERSAL.sequence)) return undefined;
-  const parts = childrenOf(bytes, tlv);
-  const oid = oidOf(bytes, parts?.[0]);
-  if (parts === undefined || parts.length > 2 || oid === undefined) return undefined;
-  const parameters = parts[1];
-  if (parameters === undefined) return { oid, parameters: undefined };
-  const isNull = parameters.tagClass === TAG_CLASS_UNIVERSAL && parameters.tagNumber === 5 && !parameters.constructed && parameters.contentEnd === parameters.contentStart;
-  return { oid, parameters: isNull ? null : elementBytes(bytes, parameters) };
 }
 
 /** A CertificateChoices / RevocationInfoChoice alternative: 'plain' (a SEQUENCE) or its context tag. */

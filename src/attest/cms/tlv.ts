@@ -150,3 +150,19 @@ export function decodeOid(content: Uint8Array): string | undefined {
 /** The OID string of an OBJECT IDENTIFIER element. */
 export const oidOf = (bytes: Uint8Array, tlv: Tlv | undefined): string | undefined =>
   isUniversal(tlv, UNIVERSAL.objectIdentifier) && !tlv.constructed ? decodeOid(contentBytes(bytes, tlv)) : undefined;
+
+/**
+ * AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL }
+ * (RFC 5280 §4.1.1.2). `parameters` is `undefined` when absent, `null` for an exact NULL, else the
+ * parameters element's bytes.
+ */
+export function readAlgorithmIdentifier(bytes: Uint8Array, tlv: Tlv | undefined): { oid: string; parameters: Uint8Array | null | undefined } | undefined {
+  if (!isUniversal(tlv, UNIVERSAL.sequence)) return undefined;
+  const parts = childrenOf(bytes, tlv);
+  const oid = oidOf(bytes, parts?.[0]);
+  if (parts === undefined || parts.length > 2 || oid === undefined) return undefined;
+  const parameters = parts[1];
+  if (parameters === undefined) return { oid, parameters: undefined };
+  const isNull = parameters.tagClass === TAG_CLASS_UNIVERSAL && parameters.tagNumber === 5 && !parameters.constructed && parameters.contentEnd === parameters.contentStart;
+  return { oid, parameters: isNull ? null : elementBytes(bytes, parameters) };
+}
