@@ -21,7 +21,7 @@
  * A failure on one CSR is logged and counted; the others are still decided.
  */
 import type { V1CertificateSigningRequest, V1CertificateSigningRequestCondition } from '@kubernetes/client-node';
-import type { AuditEvent, JoinAudit, JoinRow } from '../audit/audit.js';
+import { aboutJoin, type JoinAudit, type JoinRow } from '../audit/audit.js';
 import { BOOTSTRAP_TOKEN_NAMESPACE, tokenSecretName } from '../cluster/bootstrap-token.js';
 import { readBrokerToken } from '../cluster/broker-tokens.js';
 import { KubeApiError, type KubeApi } from '../cluster/kube-api.js';
@@ -142,16 +142,6 @@ export async function csrFacts(csr: V1CertificateSigningRequest): Promise<CsrFac
 }
 
 const keyOf = (row: JoinRow): LedgerKey => ({ provider: row.provider, account: row.account, instanceId: row.instanceId });
-
-const about = (row: JoinRow): Omit<AuditEvent, 'at' | 'event'> => ({
-  provider: row.provider,
-  account: row.account,
-  ...(row.region === undefined ? {} : { region: row.region }),
-  instanceId: row.instanceId,
-  nodeName: row.nodeName,
-  pool: row.pool,
-  tokenId: row.tokenId,
-});
 
 const byAge = (a: V1CertificateSigningRequest, b: V1CertificateSigningRequest): number =>
   (createdAtOf(a)?.getTime() ?? 0) - (createdAtOf(b)?.getTime() ?? 0) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
@@ -281,7 +271,7 @@ async function writeDecision(deps: ApproverDeps, csr: V1CertificateSigningReques
   else deps.log.warn('csr.denied', { ...fields, detail: decision.message });
   await deps.audit
     .record({
-      ...about(decision.join),
+      ...aboutJoin(decision.join),
       at: now.toISOString(),
       event: decision.kind === 'approve' ? 'csr.approved' : 'csr.denied',
       reason: decision.kind === 'approve' ? 'approved' : decision.reason,
@@ -307,7 +297,7 @@ async function spendToken(deps: ApproverDeps, row: JoinRow, csrName: string): Pr
   await deps.markTokenUsed(keyOf(row), row.tokenId, at);
   await deps.audit.record(
     {
-      ...about(row),
+      ...aboutJoin(row),
       at: at.toISOString(),
       event: 'token.used',
       reason: 'client_certificate_issued',

@@ -80,6 +80,19 @@ export interface JoinRow {
 
 export type MintedJoin = Omit<JoinRow, 'joins' | 'usedAt' | 'revokedAt' | 'terminatedAt'>;
 
+type JoinSubject = 'provider' | 'account' | 'region' | 'instanceId' | 'nodeName' | 'pool' | 'tokenId';
+
+/** The audit fields that name a join's machine and token, and nothing else of its index row or revoke-later record. */
+export const aboutJoin = (join: Pick<JoinRow, JoinSubject>): Pick<AuditEvent, JoinSubject> => ({
+  provider: join.provider,
+  account: join.account,
+  ...(join.region === undefined ? {} : { region: join.region }),
+  instanceId: join.instanceId,
+  nodeName: join.nodeName,
+  pool: join.pool,
+  tokenId: join.tokenId,
+});
+
 /** What an event changes on the joins row, applied in the same write as the event. */
 export type JoinRowEffect =
   | { kind: 'token_revoked' | 'token_used'; tokenId: string; key?: string; at: string }

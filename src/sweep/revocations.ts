@@ -6,7 +6,7 @@
  * index's poller on its alarm, and by the cron sweep as the backstop.
  * Only Secrets `readBrokerToken` accepts are ever deleted: never kubeadm's own tokens.
  */
-import type { AuditEvent, JoinAudit, PendingRevocation } from '../audit/audit.js';
+import { aboutJoin, type AuditEvent, type JoinAudit, type PendingRevocation } from '../audit/audit.js';
 import { afterRevocationCheck, type RevocationFinding } from '../audit/revocations.js';
 import { BOOTSTRAP_TOKEN_NAMESPACE, tokenSecretName } from '../cluster/bootstrap-token.js';
 import { readBrokerToken } from '../cluster/broker-tokens.js';
@@ -68,15 +68,9 @@ export async function runRevocations(deps: RevocationDeps): Promise<RevocationRe
     }
     report.revoked++;
     const event: AuditEvent = {
+      ...aboutJoin(pending),
       at: now.toISOString(),
       event: 'token.revoked',
-      provider: pending.provider,
-      account: pending.account,
-      ...(pending.region === undefined ? {} : { region: pending.region }),
-      instanceId: pending.instanceId,
-      nodeName: pending.nodeName,
-      pool: pending.pool,
-      tokenId: pending.tokenId,
       reason: pending.reason,
       detail: `no node received token ${pending.tokenId} (its join answered 503 at ${pending.at}); its Secret existed and was deleted`,
       actor: ACTOR,

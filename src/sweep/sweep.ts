@@ -1,5 +1,5 @@
 import { runApproval, type ApprovalReport } from '../approval/approver.js';
-import { retentionAt, type AuditEvent, type JoinRow } from '../audit/audit.js';
+import { aboutJoin, retentionAt, type AuditEvent, type JoinRow } from '../audit/audit.js';
 import { BOOTSTRAP_TOKEN_NAMESPACE } from '../cluster/bootstrap-token.js';
 import { isExpired, readBrokerToken, type BrokerToken } from '../cluster/broker-tokens.js';
 import { BROKER_TOKEN_SELECTOR } from '../cluster/mint.js';
@@ -114,15 +114,9 @@ export async function runSweep(deps: SweepDeps): Promise<SweepReport> {
         else await deps.ledger.markTokenRevoked(key, row.tokenId, at);
         await deps.audit.record(
           {
+            ...aboutJoin(row),
             at: at.toISOString(),
             event: used ? 'token.used' : 'token.revoked',
-            provider: row.provider,
-            account: row.account,
-            ...(row.region === undefined ? {} : { region: row.region }),
-            instanceId: row.instanceId,
-            nodeName: row.nodeName,
-            pool: row.pool,
-            tokenId: row.tokenId,
             reason: used ? 'node_registered' : 'secret_deleted_outside_broker',
             detail: used
               ? `the token Secret is gone before its expiry (${row.expiresAt}) and Node ${row.nodeName} exists`
