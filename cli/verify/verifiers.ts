@@ -18,6 +18,7 @@ import { GOOGLE_JWKS_URI, verifyGcpIdentityToken } from '../../src/attest/gcp/in
 import type { AttestResult, Provider } from '../../src/attest/identity.js';
 import { createJwksKeySource, createStaticKeySource, type JwksFetch, type KeySource } from '../../src/attest/jwks/index.js';
 import { verifyOidcTokenFromIssuers, type OidcIssuer } from '../../src/attest/oidc/index.js';
+import { jwtText } from '../../src/join/attestors.js';
 import type { JoinPolicy } from '../../src/policy/schema.js';
 import { UsageError } from '../exit-codes.js';
 import type { DocumentVerifier } from './offline.js';
@@ -40,16 +41,6 @@ export interface BuiltVerifier {
   readonly notes: readonly string[];
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
-/** A JWT body as the Worker reads it: UTF-8 text, surrounding whitespace ignored. */
-function jwtText(body: Uint8Array): string | undefined {
-  try {
-    return utf8.decode(body).trim();
-  } catch {
-    return undefined;
-  }
-}
 const notText: AttestResult = { ok: false, error: { reason: 'malformed_document', detail: 'document is not UTF-8 text' } };
 
 /** A key source for keys this run may not fetch: every lookup says how to supply them. */

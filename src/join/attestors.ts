@@ -18,7 +18,7 @@ export const brokerUrl = (config: Pick<Config, 'publicUrl'>): string => config.p
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** A JWT body: UTF-8 text, surrounding whitespace (a trailing newline from curl) ignored. */
-function jwtText(body: Uint8Array): string | undefined {
+export function jwtText(body: Uint8Array): string | undefined {
   try {
     return utf8.decode(body).trim();
   } catch {
