@@ -13,6 +13,7 @@
  * looked for the same way, which shows the search sees a bundled certificate.
  */
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { AZURE_INTERMEDIATE_CERTIFICATES, AZURE_ROOT_CERTIFICATES, type AzureCaCertificate } from '../../src/attest/azure/index.js';
 import { AZURE_HISTORIC_CERTIFICATES } from '../../src/attest/azure/historic-certificates.generated.js';
@@ -37,5 +38,10 @@ describe('the Worker bundle (dist/index.js)', () => {
 
   it.each(rows([...AZURE_ROOT_CERTIFICATES, ...AZURE_INTERMEDIATE_CERTIFICATES]))('contains the current CA %s', (_, f) => {
     expect(bundle.includes(f), `base64 fragment ${f}`).toBe(true);
+  });
+
+  it('fits the 200 KiB gzip budget (DESIGN.md "Budgets"; what `npm run size` prints)', () => {
+    // A size, not a time: deterministic for a given tree, so it gates the build like a test.
+    expect(gzipSync(Buffer.from(bundle, 'utf8'), { level: 9 }).length).toBeLessThanOrEqual(200 * 1024);
   });
 });
