@@ -103,6 +103,54 @@ rules:
     if (!decision.ok) expect(decision.detail).toContain(detail);
   });
 
+  describe('zones and imageIds', () => {
+    const narrow = policy(`
+pools: [{name: a}, {name: b}]
+rules:
+  - {pool: a, provider: aws, accounts: ["123456789012"], zones: [us-west-2a, us-west-2b]}
+  - {pool: b, provider: aws, accounts: ["123456789012"], imageIds: [ami-0abc, ami-0def]}
+  - {pool: a, provider: gcp, accounts: [my-project], zones: [europe-west4-a]}
+`);
+    const gcpIdentity: NodeIdentity = {
+      ...identity,
+      provider: 'gcp',
+      account: 'my-project',
+      region: 'europe-west4',
+      zone: 'europe-west4-a',
+      instanceId: '1234567890123456789',
+      attributes: { projectNumber: '123456789', instanceName: 'worker-1' },
+      defaultNodeName: 'worker-1',
+    };
+
+    it.each([
+      ['an AWS identity in a listed zone (rule 0)', identity, { ruleIndex: 0, pool: { name: 'a' } }],
+      ['an AWS identity outside the zones but with a listed AMI (rule 1)', { ...identity, zone: 'us-west-2c' }, { ruleIndex: 1, pool: { name: 'b' } }],
+      ['a GCP identity in the listed zone (rule 2)', gcpIdentity, { ruleIndex: 2, pool: { name: 'a' } }],
+    ])('admits %s', (_, who, expected) => {
+      expect(decideJoin(who, narrow)).toMatchObject({ ok: true, ...expected });
+    });
+
+    it.each([
+      [
+        'an AWS identity in another zone with another AMI',
+        { ...identity, zone: 'us-west-2c', attributes: { ...identity.attributes, imageId: 'ami-0bad' } },
+        'no rule matched (rule 0: zone; rule 1: imageId; rule 2: provider)',
+      ],
+      [
+        'an AWS identity in another zone with no AMI at all',
+        { ...identity, zone: 'us-west-2c', attributes: { instanceType: 'm5.large' } },
+        'no rule matched (rule 0: zone; rule 1: imageId; rule 2: provider)',
+      ],
+      [
+        'a GCP identity in another zone of the same region',
+        { ...gcpIdentity, zone: 'europe-west4-b' },
+        'no rule matched (rule 0: provider; rule 1: provider; rule 2: zone)',
+      ],
+    ])('denies %s, saying which field refused for the log', (_, who, detail) => {
+      expect(decideJoin(who, narrow)).toEqual({ ok: false, reason: 'access_denied', detail });
+    });
+  });
+
   it('denies everything when there are no rules', () => {
     expect(decideJoin(identity, policy('pools: [{name: a}]'))).toEqual({ ok: false, reason: 'access_denied', detail: 'no rules in policy' });
   });
