@@ -101,13 +101,29 @@ describe('runJoin', () => {
     expect(log.lines).toContainEqual(expect.objectContaining({ event: 'join.refused', fields: expect.objectContaining({ reason, detail: 'the full story' }) }));
   });
 
-  it('denies an account no rule admits, without saying which rule', async () => {
-    const { d, kube } = deps();
-    const error = await runJoin(d, { ok: true, identity: { ...identity, account: '999999999999' } }, { sourceAddress: undefined }).catch((e: unknown) => e);
+  it('denies an account no rule admits, without saying which rule; the log line has the instance and the full reason', async () => {
+    const { d, kube, log } = deps();
+    const error = await runJoin(d, { ok: true, identity: { ...identity, account: '999999999999' } }, { sourceAddress: '192.0.2.1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProblemError);
     expect((error as ProblemError).code).toBe('access_denied');
     expect((error as ProblemError).detail).toBeUndefined();
     expect(kube.secrets.size).toBe(0);
+    const refused = log.lines.filter((l) => l.event === 'join.refused');
+    expect(refused).toEqual([
+      {
+        level: 'warn',
+        event: 'join.refused',
+        fields: expect.objectContaining({
+          code: 'access_denied',
+          reason: 'access_denied',
+          detail: 'no rule matched (rule 0: account)',
+          provider: 'aws',
+          account: '999999999999',
+          instanceId: 'i-0123456789abcdef0',
+          source: '192.0.2.1',
+        }),
+      },
+    ]);
   });
 
   it('applies the pool freshness window exactly (window passes, window + 1 s fails)', async () => {
