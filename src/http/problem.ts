@@ -25,6 +25,7 @@ export const PROBLEM_CODES = {
   internal_error: { status: 500, title: 'Internal server error' },
   not_configured: { status: 503, title: 'The broker is not configured' },
   upstream_unavailable: { status: 503, title: 'A service the broker depends on is unavailable' },
+  launch_not_announced: { status: 503, title: "The instance's launch lifecycle event has not been received yet" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

@@ -33,7 +33,15 @@ const ATTEST_CODES: Record<AttestFailureReason, ProblemCode> = {
 const UNSUPPORTED_DETAIL: Partial<Record<ProblemCode, string>> = {
   unsupported_document: 'Post the rsa2048 identity document (/latest/dynamic/instance-identity/rsa2048).',
   invalid_nonce: 'Get a new nonce (POST /v1/nonce), fetch a new attested document with it, and post that.',
+  launch_not_announced: "The pool admits only instances its autoscaling group announced, and this instance's launch lifecycle event has not reached the broker yet: try again after Retry-After.",
 };
+
+/**
+ * The refusals worth retrying soon, and after how many seconds. `launch_not_announced`: the
+ * launch event usually arrives within seconds of the instance booting; the document's freshness
+ * window bounds the retries (once it closes the answer is a final `stale_document`).
+ */
+const RETRY_AFTER_SECONDS: Partial<Record<ProblemCode, number>> = { upstream_unavailable: 5, launch_not_announced: 5 };
 
 export interface JoinContext {
   /** The caller's address, for the audit log. */
@@ -63,7 +71,8 @@ const CLAIM_CODES: Record<Exclude<ClaimResult, { ok: true }>['reason'], ProblemC
   already_joined: 'already_joined',
   in_flight: 'already_joined',
   terminated: 'access_denied',
-  not_announced: 'access_denied',
+  // requireLaunchHook, and the launch event has not arrived: usually it is on its way.
+  not_announced: 'launch_not_announced',
 };
 
 type AuditAbout = Pick<AuditEvent, 'provider' | 'account' | 'region' | 'instanceId' | 'pool' | 'nodeName' | 'tokenId'>;
@@ -99,7 +108,7 @@ export async function runJoin(deps: JoinDeps, attestation: AttestResult, context
   ): never => {
     log.warn('join.refused', { code, reason, detail, source: context.sourceAddress, ...about });
     deps.audit.recordLater({ at: deps.clock.now().toISOString(), event: 'join.refused', code, reason, detail, source: context.sourceAddress, ...about }, options.effect);
-    throw new ProblemError(code, UNSUPPORTED_DETAIL[code], options.retryAfterSeconds ?? (code === 'upstream_unavailable' ? 5 : undefined));
+    throw new ProblemError(code, UNSUPPORTED_DETAIL[code], options.retryAfterSeconds ?? RETRY_AFTER_SECONDS[code]);
   };
 
   if (!attestation.ok) {

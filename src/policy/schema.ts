@@ -111,7 +111,9 @@ const nodePoolFields = z.lazy(() => z.strictObject({
   discovery: z._default(z.enum(['token', 'file']), 'token'),
   /**
    * Only instances an autoscaling launch hook announced (`POST /v1/hooks/aws/lifecycle`) may
-   * join: a document of a machine started outside the group is refused (`access_denied`).
+   * join: until the announcement arrives, a join is answered `503 launch_not_announced` with
+   * `Retry-After` (the launch event may trail the boot), and a machine started outside the group
+   * never gets past it.
    */
   requireLaunchHook: z._default(z.boolean(), false),
   /**

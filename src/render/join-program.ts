@@ -25,6 +25,12 @@
  * same case) or releases the claim, and waiting out the lease for that rare case would cost
  * every refused boot a minute. So the boot fails with a line that says what happened and how an
  * operator resets the instance.
+ *
+ * HTTP 503 `launch_not_announced` (a `requireLaunchHook` pool, and the instance's launch
+ * lifecycle event has not reached the broker yet) is retried like any 5xx, after its
+ * `Retry-After`; each log line says what the code means. The attempts are bounded by the retry
+ * policy, and the broker by the document's freshness window: once it closes, the answer is a
+ * final 403 `stale_document`.
  */
 import { DOCUMENT_MEDIA_TYPE, firstBootEndpoints, METADATA_SERVICE, type FirstBootProvider } from './first-boot.js';
 import { RenderError } from './errors.js';
@@ -258,9 +264,12 @@ kjb_attempt() {
   fi
 }
 
-# kjb_hint: what an operator can do about a final refusal.
+# kjb_hint: what the broker's problem code means, for the log line.
 kjb_hint() {
   case $kjb_code in
+  launch_not_announced)
+    echo "the broker has not yet received the autoscaling launch lifecycle event this instance's pool requires; if that persists, check the group's launch hook and its EventBridge or SNS delivery"
+    ;;
   already_joined)
     echo "the broker has a join on record for this instance: an earlier attempt may have joined without its answer arriving, or another join of it is in flight; an operator can reset it with DELETE /v1/joins/{key}"
     ;;
@@ -289,12 +298,13 @@ main() {
     case $kjb_rc in
     0) break ;;
     2)
+      kjb_hint=$(kjb_hint)
       if [ "$kjb_n" -ge "$KJB_ATTEMPTS" ]; then
-        kjb_log "error: giving up after $KJB_ATTEMPTS attempts: $kjb_reason"
+        kjb_log "error: giving up after $KJB_ATTEMPTS attempts: $kjb_reason\${kjb_hint:+: $kjb_hint}"
         return ${JOIN_PROGRAM_EXIT.gaveUp}
       fi
       kjb_wait=$(kjb_delay "$kjb_n" "$kjb_retry_after")
-      kjb_log "attempt $kjb_n of $KJB_ATTEMPTS failed: $kjb_reason; retrying in \${kjb_wait}s"
+      kjb_log "attempt $kjb_n of $KJB_ATTEMPTS failed: $kjb_reason\${kjb_hint:+ ($kjb_hint)}; retrying in \${kjb_wait}s"
       sleep "$kjb_wait"
       kjb_n=$((kjb_n + 1))
       ;;

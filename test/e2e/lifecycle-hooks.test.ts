@@ -304,20 +304,48 @@ describe('terminate, delivered by an SNS HTTPS subscription', () => {
 });
 
 describe('launch and requireLaunchHook', () => {
-  it('an instance the group did not announce is refused; once announced it joins; a warm-pool launch does not announce', async () => {
+  it('a join before the launch event is 503 launch_not_announced with Retry-After (nothing minted, no claim held); a warm-pool launch does not announce; once announced the same document joins', async () => {
     const document = newInstance({ region: 'eu-west-1', availabilityZone: 'eu-west-1a' });
-    const refused = await stack.post('/v1/join/aws', await signDocument(document));
-    expect(refused.status).toBe(403);
+    const body = await signDocument(document);
+    const notYet = async () => {
+      const res = await stack.post('/v1/join/aws', body);
+      await assertContract('POST', '/v1/join/aws', res);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await res.json()).toEqual({
+        type: 'urn:kube-join-broker:problem:launch_not_announced',
+        title: "The instance's launch lifecycle event has not been received yet",
+        status: 503,
+        code: 'launch_not_announced',
+        detail: "The pool admits only instances its autoscaling group announced, and this instance's launch lifecycle event has not reached the broker yet: try again after Retry-After.",
+        retryAfter: 5,
+      });
+      // Nothing minted, and the ledger holds no claim that would block the retry.
+      expect(stack.cluster.store.list('secrets', 'kube-system').filter((s) => (s as V1Secret).metadata?.labels?.['kube-join-broker.io/instance'] === document.instanceId)).toEqual([]);
+      expect((await ledgerState(document.instanceId)).claim).toBeUndefined();
+    };
+    await notYet();
+    // Refusals are audited in the background: wait for the event.
+    let refusals: StoredAuditEvent[] = [];
+    for (let attempt = 0; attempt < 100 && refusals.length === 0; attempt++) {
+      refusals = (await auditOf(document.instanceId)).filter((e) => e.event === 'join.refused');
+      if (refusals.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(refusals).toEqual([expect.objectContaining({ code: 'launch_not_announced', reason: 'not_announced', pool: 'announced', instanceId: document.instanceId })]);
 
     expect((await deliver(eventBridge('launch', document.instanceId, { origin: 'EC2', destination: 'WarmPool', region: 'eu-west-1' }), withSecret)).body).toMatchObject({ outcome: 'ignored', ignored: 'warm_pool_launch' });
-    expect((await stack.post('/v1/join/aws', await signDocument(document))).status).toBe(403);
+    await notYet();
 
     const launch = eventBridge('launch', document.instanceId, { region: 'eu-west-1' });
     expect((await deliver(launch, withSecret)).body).toMatchObject({ outcome: 'launch_expected', changed: true, instanceId: document.instanceId });
     expect((await deliver(launch, withSecret)).body).toMatchObject({ outcome: 'launch_expected', changed: false });
     expect((await ledgerState(document.instanceId)).launch?.details).toMatchObject({ autoScalingGroupName: 'kjb-workers', source: 'eventbridge' });
-    const bundle = await joined(document);
+    const res = await stack.post('/v1/join/aws', body);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const bundle = (await res.json()) as JoinBundle;
     expect(bundle.pool).toBe('announced');
+    expect(secretOf(bundle.tokenId)).toBeDefined();
     expect((await auditOf(document.instanceId)).filter((e) => e.event === 'instance.launch_expected')).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AttestResult, NodeIdentity } from '../../src/attest/identity.js';
 import { createClusterCaSource } from '../../src/cluster/cluster-ca.js';
 import { KubeApiError, type KubeApi } from '../../src/cluster/kube-api.js';
-import { ProblemError } from '../../src/http/problem.js';
+import { ProblemError, problemResponse } from '../../src/http/problem.js';
 import { unlimited } from '../../src/http/rate-limit.js';
 import { runJoin, type JoinDeps } from '../../src/join/pipeline.js';
 import { inMemoryAudit } from '../fakes/audit.js';
@@ -117,7 +117,7 @@ describe('the join index and audit, written by the pipeline', () => {
       pool: 'workers',
     }],
     ['an instance no launch hook announced (requireLaunchHook)', verified, LAUNCH_POLICY, {
-      code: 'access_denied',
+      code: 'launch_not_announced',
       reason: 'not_announced',
       detail: 'no launch hook recorded',
       nodeName: 'ip-10-0-1-23.ec2.internal',
@@ -171,11 +171,41 @@ describe('the join index and audit, written by the pipeline', () => {
 });
 
 describe('requireLaunchHook and lifecycle marks in the pipeline', () => {
-  it('admits the instance once a launch hook recorded it', async () => {
-    const { d, ledger } = deps(LAUNCH_POLICY);
-    expect(await outcome(runJoin(d, verified, { sourceAddress: undefined }))).toBe('access_denied');
+  it('before the launch hook: 503 launch_not_announced with Retry-After, nothing minted, the claim not taken; the same document joins once the hook arrives', async () => {
+    const { d, kube, ledger, audit } = deps(LAUNCH_POLICY);
+    const refusal = await runJoin(d, verified, { sourceAddress: '198.51.100.9', provider: 'aws' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(ProblemError);
+    const problem = refusal as ProblemError;
+    expect([problem.code, problem.retryAfterSeconds, problem.detail]).toEqual([
+      'launch_not_announced',
+      5,
+      "The pool admits only instances its autoscaling group announced, and this instance's launch lifecycle event has not reached the broker yet: try again after Retry-After.",
+    ]);
+    const response = problemResponse(problem.code, { detail: problem.detail!, retryAfterSeconds: problem.retryAfterSeconds! });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(await response.json()).toMatchObject({ status: 503, code: 'launch_not_announced', title: "The instance's launch lifecycle event has not been received yet", retryAfter: 5 });
+    // Nothing minted, no join index row, the ledger untouched (no claim to leak), audited with the ledger's reason.
+    expect(kube.secrets.size).toBe(0);
+    expect(audit.joins.size).toBe(0);
+    expect(ledger.states.size).toBe(0);
+    expect(audit.stored).toEqual([expect.objectContaining({ event: 'join.refused', code: 'launch_not_announced', reason: 'not_announced', pool: 'workers' })]);
+
     await ledger.expectLaunch(key, new Date(NOW), { autoScalingGroupName: 'workers-asg', source: 'eventbridge' });
     expect(await outcome(runJoin(d, verified, { sourceAddress: undefined }))).toBe('joined');
+    expect(kube.secrets.size).toBe(1);
+    expect(ledger.states.get('aws/123456789012/i-0123456789abcdef0')).toMatchObject({ record: { joins: 1 }, launch: expect.any(Object) });
+    expect(ledger.states.get('aws/123456789012/i-0123456789abcdef0')?.claim).toBeUndefined();
+  });
+
+  it.each([false, true])('a terminated instance (announced: %s) is refused for good with access_denied, not asked to retry', async (announced) => {
+    const { d, ledger } = deps(LAUNCH_POLICY);
+    if (announced) await ledger.expectLaunch(key, new Date(NOW), { autoScalingGroupName: 'workers-asg', source: 'eventbridge' });
+    await ledger.markTerminated(key, new Date(NOW));
+    expect(await outcome(runJoin(d, verified, { sourceAddress: undefined }))).toBe('access_denied');
   });
 
   it('pools without the requirement admit unannounced instances (the default is false)', async () => {

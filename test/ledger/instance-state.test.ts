@@ -196,7 +196,8 @@ describe('lifecycle launch and requireLaunchHook', () => {
   const requiring = (seconds: number): ClaimRequest => ({ ...claimAt(seconds), requireLaunch: true });
 
   it('refuses an instance no launch hook announced, and admits it once one did', () => {
-    expect(claimInstance({}, requiring(0), 'c1').result).toEqual({ ok: false, reason: 'not_announced', detail: 'no launch hook recorded' });
+    // The refusal leaves the state as it was: no claim is taken, so nothing blocks the retry.
+    expect(claimInstance({}, requiring(0), 'c1')).toEqual({ result: { ok: false, reason: 'not_announced', detail: 'no launch hook recorded' }, state: {} });
     const { result, state } = expectLaunch({}, at(0), { autoScalingGroupName: 'asg-workers', source: 'sns', eventId: 'm-1' });
     expect(result).toEqual({ alreadyExpected: false, launch: { expectedAt: at(0).toISOString(), details: { autoScalingGroupName: 'asg-workers', source: 'sns', eventId: 'm-1' } } });
     expect(claimInstance(state, requiring(1), 'c1').result).toEqual({ ok: true, claimId: 'c1' });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLOUD_INIT_PROGRAM_PATH, renderCloudInit, type CloudInitOptions } from '../../src/render/cloud-init.js';
+import { problemResponse } from '../../src/http/problem.js';
 import { FIRST_BOOT_PROVIDERS, type FirstBootProvider } from '../../src/render/first-boot.js';
 import { DEFAULT_RETRY_POLICY, renderJoinProgram, type JoinProgramOptions } from '../../src/render/join-program.js';
 import { renderJoinOneLiner } from '../../src/render/one-liner.js';
@@ -20,6 +21,7 @@ import {
   problemReply,
   scriptReply,
   type ProgramRun,
+  type Reply,
 } from './first-boot-fakes.js';
 
 const BROKER = 'https://join.example.com';
@@ -321,6 +323,37 @@ describe('the join program, run against fake metadata services and broker', () =
     const line = 'attempt 1 of 10 failed: the broker answered HTTP 503 upstream_unavailable; retrying in 1s';
     expect(run.stderr.split('\n').filter((l) => l.includes('failed'))).toEqual([`kube-join-broker: ${line}`]);
     expect(sandbox.loggerLines()).toContain(`-t kube-join-broker ${line}`);
+  });
+
+  describe('503 launch_not_announced (requireLaunchHook; the launch lifecycle event has not reached the broker yet)', () => {
+    const hint = "the broker has not yet received the autoscaling launch lifecycle event this instance's pool requires; if that persists, check the group's launch hook and its EventBridge or SNS delivery";
+    /** The answer exactly as the broker builds it (pipeline detail, Retry-After), with a short wait for the test. */
+    const brokerAnswer = async (): Promise<Reply> => {
+      const response = problemResponse('launch_not_announced', { detail: "The pool admits only instances its autoscaling group announced, and this instance's launch lifecycle event has not reached the broker yet: try again after Retry-After.", retryAfterSeconds: 1 });
+      return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
+    };
+
+    it.each(['dash', 'bash'] as const)('under %s: retried after its Retry-After with a fresh document, the log line says why; then the join succeeds', async (shell) => {
+      fake.join = [await brokerAnswer(), await brokerAnswer(), scriptReply()];
+      const run = await boot({ provider: 'aws' }, shell);
+      expectJoined(run);
+      expect(sandbox.sleeps()).toEqual([1, 1]);
+      expect(fake.to('/v1/join/aws')).toHaveLength(3);
+      expect(fake.to('/latest/dynamic/instance-identity/rsa2048')).toHaveLength(3);
+      const lines = [1, 2].map((n) => `attempt ${n} of 10 failed: the broker answered HTTP 503 launch_not_announced (${hint}); retrying in 1s`);
+      expect(run.stderr.split('\n').filter((l) => l.includes('failed'))).toEqual(lines.map((line) => `kube-join-broker: ${line}`));
+      expect(sandbox.loggerLines().filter((l) => l.includes('failed'))).toEqual(lines.map((line) => `-t kube-join-broker ${line}`));
+    });
+
+    it('still not announced after the last attempt: gives up with 75, the line says why', async () => {
+      fake.join = [await brokerAnswer()];
+      const run = await boot({ provider: 'aws', retry: { attempts: 2, maxDelaySeconds: 1 } });
+      expect(run.status).toBe(75);
+      expect(fake.to('/v1/join/aws')).toHaveLength(2);
+      expect(run.stderr).toContain(`kube-join-broker: error: giving up after 2 attempts: the broker answered HTTP 503 launch_not_announced: ${hint}\n`);
+      expect(sandbox.joinScriptRun()).toBeUndefined();
+      expectNoSecretsLogged(run);
+    });
   });
 
   it.each([
