@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { Document, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/exit-codes.js';
 import { startCluster, type ClusterHandle } from '../../dev/cluster/index.js';
@@ -216,6 +216,49 @@ describe('setup against the emulator (a kubeadm cluster without the broker)', ()
     const result = await cliInProcess(['setup', '--dry-run', ...args]);
     expect(result.code).toBe(EXIT.usage);
     expect(result.stderr).toContain(message);
+  });
+
+  it('a kubeconfig whose user is an exec auth plugin: setup runs the plugin and creates the RBAC with its token', async () => {
+    const before = snapshot(cluster);
+    const admin = parseAllDocuments(readFileSync(cluster.adminKubeconfigPath, 'utf8'))[0]!.toJS() as { users: { name: string; user: object }[] };
+    // The plugin prints an ExecCredential carrying the admin token; the kubeconfig holds no other credential.
+    const credential = '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}';
+    admin.users = admin.users.map(({ name }) => ({
+      name,
+      user: {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: 'sh',
+          args: ['-c', `printf '${credential}' "$KJB_TEST_TOKEN"`],
+          env: [{ name: 'KJB_TEST_TOKEN', value: cluster.adminToken }],
+          interactiveMode: 'Never',
+        },
+      },
+    }));
+    const kubeconfig = join(work, 'exec.kubeconfig');
+    writeFileSync(kubeconfig, new Document(admin).toString(), { mode: 0o600 });
+    expect(readFileSync(kubeconfig, 'utf8')).not.toMatch(/\btoken:|client-key/);
+
+    const requestsBefore = cluster.requests.length;
+    const { code, stdout, stderr } = await cliProcess(['setup', '--kubeconfig', kubeconfig, '--service-account', 'exec-broker', '--token', 'none'], { cwd: work });
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT.ok);
+    expect(added(before, snapshot(cluster))).toEqual(
+      [
+        'serviceaccounts/kube-system/exec-broker',
+        `roles.${RBAC}/kube-system/exec-broker`,
+        `roles.${RBAC}/kube-public/exec-broker:cluster-info`,
+        `rolebindings.${RBAC}/kube-system/exec-broker`,
+        `rolebindings.${RBAC}/kube-public/exec-broker:cluster-info`,
+        `clusterroles.${RBAC}//exec-broker`,
+        `clusterrolebindings.${RBAC}//exec-broker`,
+      ].sort(),
+    );
+    expect(stdout).toContain('objects: 7 created, 0 updated, 0 unchanged\n');
+    const creates = cluster.requests.slice(requestsBefore).filter((r) => r.verb === 'create');
+    expect(creates.length).toBeGreaterThanOrEqual(7);
+    expect(creates.every((r) => r.user === 'kubernetes-admin' && r.status === 201)).toBe(true);
+    expect(stdout).not.toContain(cluster.adminToken);
   });
 
   describe('the broker with the token setup produced', () => {
