@@ -1,8 +1,9 @@
 /**
  * The pure pieces the join flow's trust rests on: detached JWS over cluster-info (upstream
- * vectors of staging/src/k8s.io/cluster-bootstrap/token/jws/jws_test.go), the CA pin (checked
- * against openssl on the emulator's CA, since the upstream pin vector's certificate is not in
- * SEMANTICS.md), and bootstrap-token Secret helpers.
+ * vectors of staging/src/k8s.io/cluster-bootstrap/token/jws/jws_test.go), the CA pin (the upstream
+ * vector of cmd/kubeadm/app/util/pubkeypin/pubkeypin_test.go, whose certificate is committed as
+ * test/fixtures/kubernetes/pubkeypin-test-cert.pem, for both the emulator's and the Worker's pin
+ * function; and openssl on the emulator's CA), and bootstrap-token Secret helpers.
  */
 import type { V1Secret } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
@@ -15,6 +16,9 @@ import { computeDetachedSignature, detachedTokenIsValid } from '../../dev/cluste
 import { generateBootstrapToken, isExpired, parseRfc3339, signingToken, tokenGroups } from '../../dev/cluster/bootstrap/token.js';
 import { ClusterCA } from '../../dev/cluster/pki/ca.js';
 import { parsePin, pinForCertificate } from '../../dev/cluster/pki/pubkeypin.js';
+import { caCertHash, parseClusterInfo, pemCertificatesToDer } from '../../src/cluster/cluster-ca.js';
+import { clusterInfoKubeconfig } from '../../dev/cluster/kubeconfig.js';
+import { fixture } from './helpers.js';
 
 const CONTENT = 'Hello from the other side. I must have called a thousand times.';
 
@@ -36,6 +40,22 @@ describe('detached JWS (jws_test.go vectors)', () => {
 });
 
 describe('CA pin', () => {
+  // pubkeypin_test.go: Hash(testCertPEM) == expectedHash (SEMANTICS §3.5).
+  const UPSTREAM_PIN = 'sha256:345959acb2c3b2feb87d281961c893f62a314207ef02599f1cc4a5fb255480b3';
+  const upstreamCert = fixture('pubkeypin-test-cert.pem');
+
+  it('reproduces the upstream vector in the emulator (pinForCertificate)', () => {
+    expect(pinForCertificate(upstreamCert)).toBe(UPSTREAM_PIN);
+  });
+
+  it('reproduces the upstream vector in the Worker (caCertHash, and parseClusterInfo on a cluster-info carrying that CA)', async () => {
+    const ders = pemCertificatesToDer(upstreamCert);
+    expect(ders).toHaveLength(1);
+    expect(await caCertHash(ders[0]!)).toBe(UPSTREAM_PIN);
+    const ca = await parseClusterInfo({ data: { kubeconfig: clusterInfoKubeconfig('https://10.138.0.2:6443', upstreamCert) } });
+    expect(ca.caCertHashes).toEqual([UPSTREAM_PIN]);
+  });
+
   it('equals openssl x509 -pubkey | openssl pkey -pubin -outform der | openssl dgst -sha256 on the emulator CA', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kjb-pin-'));
     try {
