@@ -70,6 +70,23 @@ describe('operator runbook with kubectl, curl, jq and openssl', () => {
     // Discovery: anonymous, CA from cluster-info, checked against the pin an operator would compute.
     const kubeconfigYaml = await sh(`curl -fsS --cacert '${cluster.caPath}' '${cluster.url}/api/v1/namespaces/kube-public/configmaps/cluster-info' | jq -r '.data.kubeconfig'`);
     expect(kubeconfigYaml).toBe(`${cluster.clusterInfoKubeconfig}\n`); // jq -r adds a newline
+    // …and that text is kubeadm's, layout for layout (SEMANTICS §3.1, clientcmd.Write): the template
+    // written out here, filled with the server and the CA file's bytes, not with the emulator's output
+    // (the final empty line is jq -r's newline after the value's own).
+    const caData = readFileSync(cluster.caPath).toString('base64');
+    expect(kubeconfigYaml).toBe(`apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: ${caData}
+    server: ${cluster.url}
+  name: ""
+contexts: null
+current-context: ""
+kind: Config
+preferences: {}
+users: null
+
+`);
     const ci = parse(kubeconfigYaml) as { clusters: { cluster: { 'certificate-authority-data': string; server: string } }[] };
     const caPem = Buffer.from(ci.clusters[0]!.cluster['certificate-authority-data'], 'base64').toString('utf8');
     writeFileSync(join(work, 'ca.crt'), caPem);
