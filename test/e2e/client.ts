@@ -25,11 +25,24 @@ export type Problem = paths['/v1/join/aws']['post']['responses'][409]['content']
 export { ContractViolation };
 
 const contract = new ContractValidator();
+const bodies = new WeakMap<Response, string>();
 
 /** Checks `response` to `method path` (path as in openapi.yaml, or concrete) against the contract; throws ContractViolation. */
 export async function assertContract(method: string, path: string, response: Response): Promise<void> {
-  const problems = contract.violations(method, path, { status: response.status, headers: response.headers, text: await response.clone().text() });
+  const text = await response.clone().text();
+  bodies.set(response, text);
+  const problems = contract.violations(method, path, { status: response.status, headers: response.headers, text });
   if (problems.length > 0) throw new ContractViolation(problems);
+}
+
+/**
+ * The body of a response the contract check read, as it came ('' for none): for a test that
+ * searches the bytes themselves after the typed client has parsed them into `data` or `error`.
+ */
+export function bodyOf(response: Response): string {
+  const text = bodies.get(response);
+  if (text === undefined) throw new Error('bodyOf: a response the contract check never read');
+  return text;
 }
 
 /** openapi-fetch middleware: every response, whatever its status or content type, against openapi.yaml. */
@@ -67,11 +80,14 @@ export function brokerClient(target: { worker: RunningWorker } | RunningWorker, 
 }
 
 type JoinQuery = NonNullable<paths['/v1/join/aws']['post']['parameters']['query']>;
-export type JoinProvider = 'aws' | 'gcp' | 'oidc';
-/** What a join document is posted as: text (the rsa2048 PKCS7, a JWT) as is, raw bytes as is, an object as JSON. */
+export type JoinProvider = 'aws' | 'gcp' | 'azure' | 'oidc';
+/**
+ * What a join document is posted as: text (the rsa2048 PKCS7, a JWT, the Azure attested document
+ * as IMDS serves it) as is, raw bytes as is, an object as JSON.
+ */
 export type JoinDocument = string | Uint8Array<ArrayBuffer> | Record<string, string>;
 
-const MEDIA_TYPE: Record<JoinProvider, string> = { aws: 'text/plain', gcp: 'application/jwt', oidc: 'application/jwt' };
+const MEDIA_TYPE: Record<JoinProvider, string> = { aws: 'text/plain', gcp: 'application/jwt', azure: 'application/json', oidc: 'application/jwt' };
 
 function joinInit(provider: JoinProvider, document: JoinDocument, query: JoinQuery, headers: Record<string, string>) {
   const json = typeof document === 'object' && !(document instanceof Uint8Array);
