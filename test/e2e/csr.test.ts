@@ -18,7 +18,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalPolling } from '../../src/approval/polling.js';
-import type { StoredAuditEvent } from '../../src/audit/audit.js';
 import type { InstanceState } from '../../src/ledger/instance-state.js';
 import { cliInProcess } from '../cli/support.js';
 import { Sandbox } from '../render/harness.js';
@@ -221,8 +220,8 @@ describe('mode=csr: the join script obtains node-bound certificates (approval: b
     expect(await bootstrapAuthenticates(token)).toBe(401);
     const polling = await eventually(approvalState, (p) => p.stopReason !== undefined);
     expect(polling).toMatchObject({ stopReason: 'idle', open: { awaitingClientCsr: 0, awaitingServingCsr: 0 } });
-    const res = await stack.worker.fetch(`/v1/joins?instanceId=${document.instanceId}`, { headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } });
-    const events = ((await res.json()) as { items: StoredAuditEvent[] }).items.map((e) => [e.event, e.reason ?? null, e.actor ?? null]);
+    const { data: audit } = await brokerClient(stack, { adminToken: E2E_ADMIN_TOKEN }).GET('/v1/joins', { params: { query: { instanceId: document.instanceId } } });
+    const events = audit!.items.map((e) => [e.event, e.reason ?? null, e.actor ?? null]);
     expect(events).toEqual([
       ['token.used', 'client_certificate_issued', 'csr-approver'],
       ['csr.approved', 'approved', 'csr-approver'],

@@ -18,10 +18,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAdjustable } from '../../dev/cluster/clock.js';
 import type { FaultSettings } from '../../dev/cluster/server/faults.js';
-import type { JoinBundle } from '../../src/render/bundle.js';
-import { startWorker, type RunningWorker } from '../worker/harness.js';
+import { bodyOf, brokerClient, joinAws, type BrokerClient, type JoinBundle } from './client.js';
 import { kubectl, writeTemp } from './kubectl.js';
-import { brokerSecrets, instanceDocument, signDocument, stackBindings, startStack, testPolicy, type Stack } from './stack.js';
+import { brokerSecrets, instanceDocument, signDocument, startStack, testPolicy, type Stack } from './stack.js';
 
 /** Small, so "slower than the client timeout" costs little; still far above a healthy call here. */
 const KUBE_TIMEOUT_MS = 300;
@@ -37,7 +36,9 @@ const env = { KUBE_TIMEOUT_MS: String(KUBE_TIMEOUT_MS), JOIN_DEADLINE_MS: String
 const rateLimits = { JOIN_RATE_LIMIT_BY_IDENTITY: { simple: { limit: 1000, period: 60 } }, JOIN_RATE_LIMIT_BY_ADDRESS: { simple: { limit: 10_000, period: 60 } } } as const;
 
 let stack: Stack;
-let proxied: RunningWorker;
+/** The typed clients of the two Workers. */
+let direct: BrokerClient;
+let proxied: BrokerClient;
 /** What the controlled network does with the proxied Worker's next Secret creates (default: forward). */
 const createPlan: ('forward' | 'collide' | 'apply-then-reset' | 'apply-then-cut-body' | 'apply-then-stall' | 'hold-then-apply')[] = [];
 /** Creates planned `hold-then-apply` are applied only when this is called (after the Worker gave up). */
@@ -51,12 +52,10 @@ const decoys: { name: string; secret: string; uid: string }[] = [];
 beforeAll(async () => {
   const policy = testPolicy([{ name: 'workers', tokenTtl: `${TOKEN_TTL_SECONDS}s` }]);
   stack = await startStack({ policy, env, rateLimits });
-  proxied = await startWorker(stackBindings(stack.cluster, { policy, env }), { rateLimits, outbound: controlledNetwork });
+  direct = brokerClient(stack);
+  proxied = brokerClient(await stack.startWorker({ policy, env, worker: { rateLimits, outbound: controlledNetwork } }));
 });
-afterAll(async () => {
-  await proxied?.dispose();
-  await stack?.stop();
-});
+afterAll(() => stack?.stop());
 
 describe('faults through the Worker, against the emulator', () => {
   // First in the file: the isolate has not read cluster-info yet (it caches it for 5 minutes).
@@ -65,10 +64,10 @@ describe('faults through the Worker, against the emulator', () => {
       const body = await signDocument(instanceDocument());
       const before = brokerRequests(CLUSTER_INFO).length;
       await withFaults({ failNext: 3, errorPathPrefix: CLUSTER_INFO }, async () => {
-        await expectRetryLater(await stack.post('/v1/join/aws', body));
+        expectRetryLater(await joinAws(direct, body));
       });
       expect(brokerRequests(CLUSTER_INFO).slice(before).map((r) => r.status)).toEqual([500, 500, 500]);
-      await expectWorkingBundle(await stack.post('/v1/join/aws', body));
+      await expectWorkingBundle(await joinAws(direct, body));
     });
   });
 
@@ -85,7 +84,7 @@ describe('faults through the Worker, against the emulator', () => {
       const document = instanceDocument();
       const body = await signDocument(document);
       await withFaults(fault, async () => {
-        await expectRetryLater(await stack.post('/v1/join/aws', body));
+        expectRetryLater(await joinAws(direct, body));
       });
       if (fault.latencyMs === undefined) {
         // The create failed before the emulator applied it, and nothing else was created.
@@ -96,7 +95,7 @@ describe('faults through the Worker, against the emulator', () => {
         await sleep(fault.latencyMs + 300);
       }
       expectNoUnboundedOrphans();
-      const bundle = await expectWorkingBundle(await stack.post('/v1/join/aws', body));
+      const bundle = await expectWorkingBundle(await joinAws(direct, body));
       expect(secretsOf(document.instanceId).map((s) => s.metadata?.name)).toContain(`bootstrap-token-${bundle.tokenId}`);
     });
   });
@@ -112,7 +111,7 @@ describe('faults through the Worker, against the emulator', () => {
     const before = brokerRequests(SECRETS).length;
     let bundle: JoinBundle | undefined;
     await withFaults(fault, async () => {
-      bundle = await expectWorkingBundle(await stack.post('/v1/join/aws', await signDocument(document)));
+      bundle = await expectWorkingBundle(await joinAws(direct, await signDocument(document)));
     });
     const name = `bootstrap-token-${bundle!.tokenId}`;
     expect(sequence(brokerRequests(SECRETS).slice(before), [name])).toEqual([`POST ${status}`, `GET ${name} 404`, 'POST 201']);
@@ -124,7 +123,7 @@ describe('faults through the Worker, against the emulator', () => {
       const body = await signDocument(instanceDocument());
       const before = brokerRequests(SECRETS).length;
       await withFaults({ maxInFlight: 0 }, async () => {
-        const res = await expectRetryLater(await stack.post('/v1/join/aws', body));
+        const res = expectRetryLater(await joinAws(direct, body));
         expect(res.headers.get('retry-after')).toBe('1');
       });
       const creates = brokerRequests(SECRETS).slice(before).filter((r) => r.method === 'POST');
@@ -137,33 +136,33 @@ describe('faults through the Worker, against the emulator', () => {
       for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(999);
       // No try starts past the deadline (which runs from the join's start, before its first create).
       expect(Date.parse(creates[creates.length - 1]!.time) - Date.parse(creates[0]!.time)).toBeLessThan(JOIN_DEADLINE_MS);
-      await expectWorkingBundle(await stack.post('/v1/join/aws', body));
+      await expectWorkingBundle(await joinAws(direct, body));
     });
 
     it('8 concurrent joins against maxInFlight 2 with 100 ms latency: each a working bundle or 503 with Retry-After; the refused ones join afterwards', async () => {
       const bodies = await Promise.all(Array.from({ length: 8 }, () => signDocument(instanceDocument())));
       const before = stack.cluster.requests.length;
-      let answers: Response[] = [];
+      let answers: JoinAnswer[] = [];
       await withFaults({ maxInFlight: 2, latencyMs: 100 }, async () => {
-        answers = await Promise.all(bodies.map((body) => stack.post('/v1/join/aws', body)));
+        answers = await Promise.all(bodies.map((body) => joinAws(direct, body)));
       });
       // The storm happened: the emulator refused some of the Worker's requests.
       expect(stack.cluster.requests.slice(before).filter((r) => r.user === BROKER_USER && r.status === 429).length).toBeGreaterThan(0);
       const refused = await settle(answers);
       expectNoUnboundedOrphans();
-      for (const index of refused) await expectWorkingBundle(await stack.post('/v1/join/aws', bodies[index]!));
+      for (const index of refused) await expectWorkingBundle(await joinAws(direct, bodies[index]!));
     });
   });
 
   it('5xx on a third of all calls (errorRate 0.34), 8 concurrent joins: each a working bundle or 503 with Retry-After; the refused ones join afterwards', async () => {
     const bodies = await Promise.all(Array.from({ length: 8 }, () => signDocument(instanceDocument())));
-    let answers: Response[] = [];
+    let answers: JoinAnswer[] = [];
     await withFaults({ errorRate: 0.34 }, async () => {
-      answers = await Promise.all(bodies.map((body) => stack.post('/v1/join/aws', body)));
+      answers = await Promise.all(bodies.map((body) => joinAws(direct, body)));
     });
     const refused = await settle(answers);
     expectNoUnboundedOrphans();
-    for (const index of refused) await expectWorkingBundle(await stack.post('/v1/join/aws', bodies[index]!));
+    for (const index of refused) await expectWorkingBundle(await joinAws(direct, bodies[index]!));
   });
 });
 
@@ -172,7 +171,7 @@ describe('faults the emulator cannot stage, through a network the test controls'
     const document = instanceDocument();
     const before = brokerRequests(SECRETS).length;
     createPlan.push('apply-then-reset');
-    const bundle = await expectWorkingBundle(await proxied.fetch('/v1/join/aws', { method: 'POST', body: await signDocument(document) }));
+    const bundle = await expectWorkingBundle(await joinAws(proxied, await signDocument(document)));
     expect(createPlan).toEqual([]);
     expect(sequence(brokerRequests(SECRETS).slice(before), [`bootstrap-token-${bundle.tokenId}`])).toEqual(['POST 201', `GET bootstrap-token-${bundle.tokenId} 200`]);
     expect(secretsOf(document.instanceId).map((s) => s.metadata?.name)).toEqual([`bootstrap-token-${bundle.tokenId}`]);
@@ -182,7 +181,7 @@ describe('faults the emulator cannot stage, through a network the test controls'
     const document = instanceDocument();
     const before = brokerRequests(SECRETS).length;
     createPlan.push('apply-then-cut-body');
-    const bundle = await expectWorkingBundle(await proxied.fetch('/v1/join/aws', { method: 'POST', body: await signDocument(document) }));
+    const bundle = await expectWorkingBundle(await joinAws(proxied, await signDocument(document)));
     expect(createPlan).toEqual([]);
     expect(sequence(brokerRequests(SECRETS).slice(before), [`bootstrap-token-${bundle.tokenId}`])).toEqual(['POST 201', `GET bootstrap-token-${bundle.tokenId} 200`]);
     expect(secretsOf(document.instanceId).map((s) => s.metadata?.name)).toEqual([`bootstrap-token-${bundle.tokenId}`]);
@@ -192,7 +191,7 @@ describe('faults the emulator cannot stage, through a network the test controls'
     const document = instanceDocument();
     const before = brokerRequests(SECRETS).length;
     createPlan.push('apply-then-stall');
-    const bundle = await expectWorkingBundle(await proxied.fetch('/v1/join/aws', { method: 'POST', body: await signDocument(document) }));
+    const bundle = await expectWorkingBundle(await joinAws(proxied, await signDocument(document)));
     expect(createPlan).toEqual([]);
     expect(sequence(brokerRequests(SECRETS).slice(before), [`bootstrap-token-${bundle.tokenId}`])).toEqual(['POST 201', `GET bootstrap-token-${bundle.tokenId} 200`]);
     expect(secretsOf(document.instanceId).map((s) => s.metadata?.name)).toEqual([`bootstrap-token-${bundle.tokenId}`]);
@@ -202,7 +201,7 @@ describe('faults the emulator cannot stage, through a network the test controls'
     const document = instanceDocument();
     const before = brokerRequests(SECRETS).length;
     createPlan.push('hold-then-apply', 'hold-then-apply', 'hold-then-apply');
-    await expectRetryLater(await proxied.fetch('/v1/join/aws', { method: 'POST', body: await signDocument(document) }));
+    expectRetryLater(await joinAws(proxied, await signDocument(document)));
     expect(createPlan).toEqual([]);
     releaseHeld();
     const landed = await eventually(() => secretsOf(document.instanceId), (secrets) => secrets.length > 0, 5000);
@@ -225,7 +224,7 @@ describe('faults the emulator cannot stage, through a network the test controls'
     createPlan.push('collide');
     const decoysBefore = decoys.length;
     const before = brokerRequests(SECRETS).length;
-    const bundle = await expectWorkingBundle(await proxied.fetch('/v1/join/aws', { method: 'POST', body: await signDocument(document) }));
+    const bundle = await expectWorkingBundle(await joinAws(proxied, await signDocument(document)));
     expect(createPlan).toEqual([]);
     const decoy = decoys[decoysBefore]!;
     // A real 409 from the emulator, the name read back (another token's), a new ID created.
@@ -241,13 +240,13 @@ describe('faults the emulator cannot stage, through a network the test controls'
     createPlan.push('collide', 'collide', 'collide');
     const before = brokerRequests(SECRETS).length;
     const decoysBefore = decoys.length;
-    const res = await expectRetryLater(await proxied.fetch('/v1/join/aws', { method: 'POST', body }));
+    const res = expectRetryLater(await joinAws(proxied, body));
     expect(res.headers.get('retry-after')).toBe('1');
     expect(createPlan).toEqual([]);
     expect(sequence(brokerRequests(SECRETS).slice(before), decoys.map((d) => d.name))).toEqual(decoys.slice(decoysBefore).flatMap((d) => ['POST 409', `GET ${d.name} 200`]));
     expect(secretsOf(document.instanceId)).toEqual([]);
     expectDecoysUntouched();
-    await expectWorkingBundle(await proxied.fetch('/v1/join/aws', { method: 'POST', body }));
+    await expectWorkingBundle(await joinAws(proxied, body));
   });
 });
 
@@ -309,26 +308,27 @@ const sequence = (entries: { method: string; path: string; status: number }[], n
 const tokenIdOf = (secret: V1Secret): string => Buffer.from(secret.data?.['token-id'] ?? '', 'base64').toString();
 const secretsOf = (instanceId: string): V1Secret[] => brokerSecrets(stack.cluster).filter((s) => s.metadata?.labels?.['kube-join-broker.io/instance'] === instanceId);
 
+type JoinAnswer = Awaited<ReturnType<typeof joinAws>>;
+
 /** 503 upstream_unavailable as problem+json, with a whole-second Retry-After in the header and the body. */
-async function expectRetryLater(res: Response): Promise<Response> {
-  const text = await res.clone().text();
-  expect(res.status, text).toBe(503);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  const retryAfter = res.headers.get('retry-after');
+function expectRetryLater({ response, error }: JoinAnswer): Response {
+  const text = bodyOf(response);
+  expect(response.status, text).toBe(503);
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  const retryAfter = response.headers.get('retry-after');
   expect(retryAfter).toMatch(/^[1-9][0-9]*$/);
-  expect(JSON.parse(text)).toMatchObject({ code: 'upstream_unavailable', status: 503, retryAfter: Number(retryAfter) });
+  expect(error).toMatchObject({ code: 'upstream_unavailable', status: 503, retryAfter: Number(retryAfter) });
   expect(text).not.toMatch(/[a-z0-9]{6}\.[a-z0-9]{16}/);
-  return res;
+  return response;
 }
 
 /**
  * A 200 bundle whose token exists in the cluster as the Secret it names, holding its secret,
  * and whose kubeconfig authenticates with real kubectl (TLS verified with the returned CA).
  */
-async function expectWorkingBundle(res: Response): Promise<JoinBundle> {
-  const text = await res.clone().text();
-  expect(res.status, text).toBe(200);
-  const bundle = JSON.parse(text) as JoinBundle;
+async function expectWorkingBundle({ response, data }: JoinAnswer): Promise<JoinBundle> {
+  expect(response.status, bodyOf(response)).toBe(200);
+  const bundle = data!;
   returned.set(bundle.tokenId, bundle);
   const secret = stack.cluster.store.get('secrets', 'kube-system', `bootstrap-token-${bundle.tokenId}`) as unknown as V1Secret | undefined;
   expect(secret, 'the bundle names a Secret that exists').toBeDefined();
@@ -340,8 +340,8 @@ async function expectWorkingBundle(res: Response): Promise<JoinBundle> {
 }
 
 /** Checks each answer is a working bundle or a 503 to retry; returns the indexes of the 503s. */
-async function settle(answers: Response[]): Promise<number[]> {
-  const outcomes = await Promise.all(answers.map(async (res) => (res.status === 200 ? (await expectWorkingBundle(res), 'joined') : (await expectRetryLater(res), 'later'))));
+async function settle(answers: JoinAnswer[]): Promise<number[]> {
+  const outcomes = await Promise.all(answers.map(async (answer) => (answer.response.status === 200 ? (await expectWorkingBundle(answer), 'joined') : (expectRetryLater(answer), 'later'))));
   return outcomes.flatMap((outcome, index) => (outcome === 'later' ? [index] : []));
 }
 

@@ -18,6 +18,7 @@ import { loadConfig } from '../../src/config.js';
 import { capturingLogger, fakeDeps, fakeKube, fixedClock, TEST_ENV, testConfig } from '../fakes/deps.js';
 import { clusterInfoConfigMap, opensslCa } from '../support/ca.js';
 import { startWorker } from '../worker/harness.js';
+import { bodyOf, brokerClient, joinAws, joinText } from './client.js';
 import { E2E_ADMIN_TOKEN, instanceDocument, signDocument, stackBindings, startStack, type Stack } from './stack.js';
 
 /** Finds each secret in `text`; for a bundle token, its secret half alone counts too. */
@@ -30,11 +31,12 @@ function leaked(text: string, secrets: Record<string, string>): string[] {
 
 /** Response bodies, each with the one token it may legitimately carry. */
 type Answer = { what: string; text: string; ownToken?: string };
-async function answer(what: string, res: Response | Promise<Response>): Promise<Answer & { status: number }> {
-  const r = await res;
-  const text = await r.text();
-  const ownToken = r.status === 200 ? /[a-z0-9]{6}\.[a-z0-9]{16}/.exec(text)?.[0] : undefined;
-  return { what, text, status: r.status, ...(ownToken === undefined ? {} : { ownToken }) };
+/** A response (or a typed client's result, whose body the contract check kept), as an Answer. */
+async function answer(what: string, call: Response | Promise<Response | { response: Response }>): Promise<Answer & { status: number }> {
+  const result = await call;
+  const [status, text] = result instanceof Response ? [result.status, await result.text()] : [result.response.status, bodyOf(result.response)];
+  const ownToken = status === 200 ? /[a-z0-9]{6}\.[a-z0-9]{16}/.exec(text)?.[0] : undefined;
+  return { what, text, status, ...(ownToken === undefined ? {} : { ownToken }) };
 }
 
 function expectNoSecretsIn(answers: Answer[], secrets: Record<string, string>): void {
@@ -148,13 +150,15 @@ describe('fast layer: the app with fakes and the capturing logger', () => {
 describe('workerd layer: the built Worker against the emulator, its output captured', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ env: { KUBE_TIMEOUT_MS: '300' }, worker: { captureOutput: true } });
+    stack = await startStack({ env: { KUBE_TIMEOUT_MS: '300' } });
   });
   afterAll(() => stack?.stop());
 
   it('joins, refusals, upstream failures and admin calls print none of the secrets', async () => {
     const answers: (Answer & { status: number })[] = [];
-    const post = (what: string, body: string, query = '') => answer(what, stack.post(`/v1/join/aws${query}`, body));
+    const broker = brokerClient(stack);
+    const post = (what: string, body: string, format?: 'script' | 'kubeconfig') =>
+      answer(what, format === undefined ? joinAws(broker, body) : joinText(broker, 'aws', body, { format }));
     const faulted = async (what: string, fault: Parameters<Stack['cluster']['faults']['set']>[0]) => {
       stack.cluster.faults.set(fault);
       try {
@@ -168,8 +172,8 @@ describe('workerd layer: the built Worker against the emulator, its output captu
     await faulted('cluster-info 500', { failNext: 3, errorPathPrefix: '/api/v1/namespaces/kube-public' });
     const document = instanceDocument();
     answers.push(await post('join json', await signDocument(document)));
-    answers.push(await post('join script', await signDocument(instanceDocument()), '?format=script'));
-    answers.push(await post('join kubeconfig', await signDocument(instanceDocument()), '?format=kubeconfig'));
+    answers.push(await post('join script', await signDocument(instanceDocument()), 'script'));
+    answers.push(await post('join kubeconfig', await signDocument(instanceDocument()), 'kubeconfig'));
     answers.push(await post('replay', await signDocument(document)));
     answers.push(await post('stale', await signDocument(instanceDocument({ pendingTime: '2020-01-01T00:00:00Z' }))));
     answers.push(await post('garbage', 'not a pkcs7'));
@@ -184,13 +188,12 @@ describe('workerd layer: the built Worker against the emulator, its output captu
     // The three joins, and 'create 500': a create that fails before it could apply is read back
     // and sent again with the same token within the join's deadline (src/cluster/mint.ts).
     expect(minted).toHaveLength(4);
-    const admin = (what: string, path: string, credential: string, method = 'GET') =>
-      answer(what, stack.worker.fetch(path, { method, headers: { authorization: `Bearer ${credential}` } }));
-    answers.push(await admin('admin list', '/v1/tokens', E2E_ADMIN_TOKEN));
-    answers.push(await admin('admin joins', '/v1/joins', E2E_ADMIN_TOKEN));
-    answers.push(await admin('admin with the KUBE_TOKEN', '/v1/tokens', stack.cluster.brokerToken));
-    answers.push(await admin('admin with a wrong token', '/v1/tokens', `${E2E_ADMIN_TOKEN}x`));
-    answers.push(await admin('admin revoke', `/v1/tokens/${minted[0]!.split('.')[0]}`, E2E_ADMIN_TOKEN, 'DELETE'));
+    const admin = (credential: string) => brokerClient(stack, { adminToken: credential });
+    answers.push(await answer('admin list', admin(E2E_ADMIN_TOKEN).GET('/v1/tokens')));
+    answers.push(await answer('admin joins', admin(E2E_ADMIN_TOKEN).GET('/v1/joins')));
+    answers.push(await answer('admin with the KUBE_TOKEN', admin(stack.cluster.brokerToken).GET('/v1/tokens')));
+    answers.push(await answer('admin with a wrong token', admin(`${E2E_ADMIN_TOKEN}x`).GET('/v1/tokens')));
+    answers.push(await answer('admin revoke', admin(E2E_ADMIN_TOKEN).DELETE('/v1/tokens/{id}', { params: { path: { id: minted[0]!.split('.')[0]! } } })));
 
     // A second Worker on the same emulator whose configuration does not parse.
     const shortAdmin = 'adm1n-but-too-short';
@@ -199,7 +202,7 @@ describe('workerd layer: the built Worker against the emulator, its output captu
       { captureOutput: true },
     );
     try {
-      answers.push(await answer('unconfigured', unconfigured.fetch('/v1/join/aws', { method: 'POST', body: 'x' })));
+      answers.push(await answer('unconfigured', joinAws(brokerClient(unconfigured), 'x')));
     } finally {
       await unconfigured.dispose();
     }

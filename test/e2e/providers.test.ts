@@ -15,10 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attestedContent, ensureDevAzureSigner, signAttestedDocument, type DevAzureSigner } from '../../dev/azure/signer.js';
-import type { JoinBundle } from '../../src/render/bundle.js';
 import { renderJoinProgram } from '../../src/render/join-program.js';
 import { generateTestKey, seconds, signToken, type TestKey } from '../attest/oidc/tokens.js';
-import { startWorker, type RunningWorker } from '../worker/harness.js';
+import { brokerClient, join as joinAs, joinAws, type BrokerClient, type JoinBundle } from './client.js';
 import { devSigner, instanceDocument, signDocument, startStack, type Stack } from './stack.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:8787';
@@ -30,6 +29,7 @@ let azureSigner: DevAzureSigner;
 let gcpKey: TestKey;
 let oidcKey: TestKey;
 let stack: Stack;
+let broker: BrokerClient;
 
 function policy(nonceTtl = '5m'): string {
   return JSON.stringify({
@@ -52,19 +52,28 @@ beforeAll(async () => {
   gcpKey = await generateTestKey('RS256', 'kjb-e2e-gcp');
   oidcKey = await generateTestKey('ES256', 'kjb-e2e-oidc');
   stack = await startStack({ policy: policy(), env: { PUBLIC_URL } });
+  broker = brokerClient(stack);
 });
 afterAll(() => stack?.stop());
 
 const brokerSecrets = () =>
   (stack.cluster.store.list('secrets', 'kube-system') as unknown as V1Secret[]).filter((s) => s.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'kube-join-broker');
-const codeOf = async (res: Response) => ((await res.json()) as { code: string }).code;
+/** A join's outcome: the problem code when refused, else the status (200). */
+const codeOf = async (answer: ReturnType<typeof joinAs>): Promise<string | number> => {
+  const { error, response } = await answer;
+  return error?.code ?? response.status;
+};
 
-async function newNonce(worker: RunningWorker = stack.worker): Promise<{ nonce: string; expiresAt: string }> {
+async function newNonce(client: BrokerClient = broker): Promise<{ nonce: string; expiresAt: string }> {
   // As the first-boot program asks: `curl -fsS -d '' <broker>/v1/nonce`.
-  const res = await worker.fetch('/v1/nonce', { method: 'POST', body: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('cache-control')).toBe('no-store');
-  return (await res.json()) as { nonce: string; expiresAt: string };
+  const { data, response } = await client.POST('/v1/nonce', {
+    body: '' as never,
+    bodySerializer: (body: unknown) => body as string,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  return data!;
 }
 
 const azureDocument = (nonce: string, vmId: string = randomUUID()) => ({
@@ -105,9 +114,9 @@ const shapeOf = (bundle: Record<string, unknown>) => Object.fromEntries(Object.e
 describe('one join per provider, the same bundle as AWS', () => {
   let awsBundle: JoinBundle;
   beforeAll(async () => {
-    const res = await stack.post('/v1/join/aws', await signDocument(instanceDocument()));
-    expect(res.status, await res.clone().text()).toBe(200);
-    awsBundle = (await res.json()) as JoinBundle;
+    const { data, error } = await joinAws(broker, await signDocument(instanceDocument()));
+    expect(error).toBeUndefined();
+    awsBundle = data!;
   });
 
   const expectJoined = (bundle: JoinBundle, identity: Record<string, unknown>, nodeName: string) => {
@@ -123,34 +132,34 @@ describe('one join per provider, the same bundle as AWS', () => {
     expect(nonce).toMatch(/^[0-9]{32}$/);
     expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(290_000);
     const { vmId, body } = azureDocument(nonce);
-    const res = await stack.post('/v1/join/azure', body, { 'content-type': 'application/json' });
-    expect(res.status, await res.clone().text()).toBe(200);
-    expectJoined((await res.json()) as JoinBundle, { provider: 'azure', account: SUBSCRIPTION, instanceId: vmId }, `azure-${vmId}`);
+    const { data, error } = await joinAs(broker, 'azure', body);
+    expect(error).toBeUndefined();
+    expectJoined(data!, { provider: 'azure', account: SUBSCRIPTION, instanceId: vmId }, `azure-${vmId}`);
   });
 
   it('GCP: an identity token (format=full) for the broker audience, join', async () => {
     const instance = { id: '7139453412345678901', name: 'gke-pool-a-1' };
-    const res = await stack.post('/v1/join/gcp', `${await gcpToken(instance)}\n`, { 'content-type': 'application/jwt' });
-    expect(res.status, await res.clone().text()).toBe(200);
-    expectJoined((await res.json()) as JoinBundle, { provider: 'gcp', account: PROJECT.id, region: 'europe-west1', instanceId: instance.id }, instance.name);
+    const { data, error } = await joinAs(broker, 'gcp', `${await gcpToken(instance)}\n`);
+    expect(error).toBeUndefined();
+    expectJoined(data!, { provider: 'gcp', account: PROJECT.id, region: 'europe-west1', instanceId: instance.id }, instance.name);
   });
 
   it('OIDC: a token from an issuer with an inline JWKS, join', async () => {
-    const res = await stack.post('/v1/join/oidc', await oidcToken('runner-42'));
-    expect(res.status, await res.clone().text()).toBe(200);
-    expectJoined((await res.json()) as JoinBundle, { provider: 'oidc', account: ISSUER, instanceId: 'runner-42' }, 'runner-42');
+    const { data, error } = await joinAs(broker, 'oidc', await oidcToken('runner-42'));
+    expect(error).toBeUndefined();
+    expectJoined(data!, { provider: 'oidc', account: ISSUER, instanceId: 'runner-42' }, 'runner-42');
   });
 
   it('each provider joins each instance once', async () => {
     const instance = { id: '7139453412345678902', name: 'gke-pool-a-2' };
-    expect((await stack.post('/v1/join/gcp', await gcpToken(instance))).status).toBe(200);
-    expect(await codeOf(await stack.post('/v1/join/gcp', await gcpToken(instance)))).toBe('already_joined');
-    expect((await stack.post('/v1/join/oidc', await oidcToken('runner-43'))).status).toBe(200);
-    expect(await codeOf(await stack.post('/v1/join/oidc', await oidcToken('runner-43')))).toBe('already_joined');
+    expect(await codeOf(joinAs(broker, 'gcp', await gcpToken(instance)))).toBe(200);
+    expect(await codeOf(joinAs(broker, 'gcp', await gcpToken(instance)))).toBe('already_joined');
+    expect(await codeOf(joinAs(broker, 'oidc', await oidcToken('runner-43')))).toBe(200);
+    expect(await codeOf(joinAs(broker, 'oidc', await oidcToken('runner-43')))).toBe('already_joined');
     // Azure: a new nonce and a new document from the same VM is still the same vmId.
     const vmId = randomUUID();
-    expect((await stack.post('/v1/join/azure', azureDocument((await newNonce()).nonce, vmId).body)).status).toBe(200);
-    expect(await codeOf(await stack.post('/v1/join/azure', azureDocument((await newNonce()).nonce, vmId).body))).toBe('already_joined');
+    expect(await codeOf(joinAs(broker, 'azure', azureDocument((await newNonce()).nonce, vmId).body))).toBe(200);
+    expect(await codeOf(joinAs(broker, 'azure', azureDocument((await newNonce()).nonce, vmId).body))).toBe('already_joined');
   });
 });
 
@@ -158,46 +167,40 @@ describe('Azure nonces in the Durable Object', () => {
   it('a nonce is single use: the same document again is invalid_nonce', async () => {
     const { nonce } = await newNonce();
     const { body } = azureDocument(nonce);
-    expect((await stack.post('/v1/join/azure', body)).status).toBe(200);
-    const replay = await stack.post('/v1/join/azure', body);
-    expect([replay.status, await codeOf(replay)]).toEqual([403, 'invalid_nonce']);
+    expect(await codeOf(joinAs(broker, 'azure', body))).toBe(200);
+    const replay = await joinAs(broker, 'azure', body);
+    expect([replay.response.status, replay.error?.code]).toEqual([403, 'invalid_nonce']);
   });
 
   it('20 concurrent joins carrying one nonce (20 VMs): exactly one proceeds', async () => {
     const { nonce } = await newNonce();
     const before = brokerSecrets().length;
     const bodies = Array.from({ length: 20 }, () => azureDocument(nonce).body);
-    const responses = await Promise.all(bodies.map((body) => stack.post('/v1/join/azure', body)));
-    expect(responses.map((r) => r.status).sort()).toEqual([200, ...Array.from({ length: 19 }, () => 403)]);
-    const codes = await Promise.all(responses.filter((r) => r.status === 403).map(codeOf));
-    expect(new Set(codes)).toEqual(new Set(['invalid_nonce']));
+    const answers = await Promise.all(bodies.map((body) => joinAs(broker, 'azure', body)));
+    expect(answers.map((a) => a.response.status).sort()).toEqual([200, ...Array.from({ length: 19 }, () => 403)]);
+    expect(new Set(answers.filter((a) => a.response.status === 403).map((a) => a.error?.code))).toEqual(new Set(['invalid_nonce']));
     expect(brokerSecrets().length).toBe(before + 1);
   });
 
   it('a nonce the broker never issued is refused, and so is a document from another signer', async () => {
-    expect(await codeOf(await stack.post('/v1/join/azure', azureDocument('12345678901234567890123456789012').body))).toBe('invalid_nonce');
+    expect(await codeOf(joinAs(broker, 'azure', azureDocument('12345678901234567890123456789012').body))).toBe('invalid_nonce');
     const stranger = ensureDevAzureSigner(mkdtempSync(join(tmpdir(), 'kjb-azure-stranger-')));
     const { nonce } = await newNonce();
     const forged = signAttestedDocument(attestedContent({ nonce, subscriptionId: SUBSCRIPTION, vmId: randomUUID() }), stranger);
-    expect(await codeOf(await stack.post('/v1/join/azure', forged))).toBe('invalid_signature');
+    expect(await codeOf(joinAs(broker, 'azure', forged))).toBe('invalid_signature');
     // The forged document did not spend the nonce.
-    expect((await stack.post('/v1/join/azure', azureDocument(nonce).body)).status).toBe(200);
+    expect(await codeOf(joinAs(broker, 'azure', azureDocument(nonce).body))).toBe(200);
   });
 
   it('a nonce expires: refused once its TTL has passed (a broker with nonceTtl 1s)', async () => {
-    const shortLived = await startWorker({
-      KUBE_API_SERVER: stack.cluster.url,
-      KUBE_TOKEN: stack.cluster.brokerToken,
-      PUBLIC_URL,
-      JOIN_POLICY: policy('1s'),
-      KUBE_TIMEOUT_MS: '2000',
-    });
+    const shortLived = await stack.startWorker({ policy: policy('1s'), env: { PUBLIC_URL } });
     try {
-      const { nonce, expiresAt } = await newNonce(shortLived);
+      const shortLivedBroker = brokerClient(shortLived);
+      const { nonce, expiresAt } = await newNonce(shortLivedBroker);
       // Wait until the nonce is certainly past expiresAt (whole seconds), then post.
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(expiresAt) - Date.now()) + 1_100));
-      const res = await shortLived.fetch('/v1/join/azure', { method: 'POST', body: azureDocument(nonce).body });
-      expect([res.status, await codeOf(res)]).toEqual([403, 'invalid_nonce']);
+      const late = await joinAs(shortLivedBroker, 'azure', azureDocument(nonce).body);
+      expect([late.response.status, late.error?.code]).toEqual([403, 'invalid_nonce']);
     } finally {
       await shortLived.dispose();
     }
@@ -207,16 +210,16 @@ describe('Azure nonces in the Durable Object', () => {
 describe('GCP and OIDC refusals through the Worker', () => {
   it('a GCP token signed by another key under the trusted kid is invalid_signature; for another audience, invalid_claims', async () => {
     const impostor = await generateTestKey('RS256', 'kjb-e2e-gcp');
-    expect(await codeOf(await stack.post('/v1/join/gcp', await gcpToken({ id: '7139453412345678903', name: 'x' }, impostor)))).toBe('invalid_signature');
+    expect(await codeOf(joinAs(broker, 'gcp', await gcpToken({ id: '7139453412345678903', name: 'x' }, impostor)))).toBe('invalid_signature');
     const now = Math.floor(Date.now() / 1000);
     const other = await signToken(gcpKey, { iss: 'https://accounts.google.com', aud: 'https://other.example', iat: now, exp: now + 3600, google: { compute_engine: {} } });
-    expect(await codeOf(await stack.post('/v1/join/gcp', other))).toBe('invalid_claims');
+    expect(await codeOf(joinAs(broker, 'gcp', other))).toBe('invalid_claims');
   });
 
   it('an OIDC token whose claims no rule admits is access_denied', async () => {
     const now = new Date();
     const token = await signToken(oidcKey, { iss: ISSUER, aud: 'kube-join-broker', sub: 'runner-44', repository: 'org/other', iat: seconds(now), exp: seconds(now) + 300 });
-    expect(await codeOf(await stack.post('/v1/join/oidc', token))).toBe('access_denied');
+    expect(await codeOf(joinAs(broker, 'oidc', token))).toBe('access_denied');
   });
 });
 
