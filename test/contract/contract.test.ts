@@ -9,11 +9,13 @@ import { createApp } from '../../src/app.js';
 import { AUDIT_EVENTS, OUTCOME_EVENTS } from '../../src/audit/audit.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PROVIDERS } from '../../src/audit/query.js';
 import { createClusterCaSource } from '../../src/cluster/cluster-ca.js';
+import { mintBootstrapToken } from '../../src/cluster/mint.js';
 import { PROBLEM_CODES } from '../../src/http/problem.js';
 import { joinRoutes } from '../../src/http/routes/join.js';
 import { DOCUMENT_MEDIA_TYPE, FIRST_BOOT_PROVIDERS } from '../../src/render/first-boot.js';
 import { JOIN_SCRIPT_MODES } from '../../src/render/script.js';
-import { fakeDeps, fakeKube, testConfig } from '../fakes/deps.js';
+import { inMemoryAudit } from '../fakes/audit.js';
+import { counterRandom, fakeDeps, fakeKube, fixedClock, testConfig } from '../fakes/deps.js';
 import { clusterInfoConfigMap, opensslCa } from '../support/ca.js';
 import { WRANGLER_ASSETS } from '../worker/harness.js';
 import { ContractValidator, openapi, operations, type ObservedResponse } from './openapi.js';
@@ -145,6 +147,58 @@ describe('what the route handlers answer validates against openapi.yaml', () => 
   ])('admin: %s %s %o', async (method, path, headers) => {
     const res = await createApp(fakeDeps()).request(path, { method, headers });
     expect(contract.violations(method, path, await observe(res))).toEqual([]);
+  });
+
+  describe('the admin lists with an item in them, so the item schemas are checked too', () => {
+    const NOW = new Date('2026-11-30T12:00:00Z');
+    async function seeded() {
+      const kube = fakeKube();
+      const config = testConfig();
+      const identity = { provider: 'aws' as const, account: '123456789012', region: 'us-east-1', instanceId: 'i-0123456789abcdef0', issuedAt: NOW, attributes: {}, addresses: { ips: [], dnsNames: [] }, defaultNodeName: 'node-a' };
+      const minted = await mintBootstrapToken(kube, counterRandom(1), { identity, pool: config.policy.pools[0]!, nodeName: 'node-a', usages: ['authentication'], now: NOW });
+      // What the API server adds to the Secret it stores.
+      kube.secrets.get(`kube-system/bootstrap-token-${minted.token.id}`)!.metadata!.creationTimestamp = NOW;
+      const audit = inMemoryAudit();
+      // Every field an event can carry.
+      await audit.record({
+        at: NOW.toISOString(),
+        event: 'join.refused',
+        provider: 'aws',
+        account: '123456789012',
+        region: 'us-east-1',
+        instanceId: 'i-0123456789abcdef0',
+        nodeName: 'node-a',
+        pool: 'workers',
+        tokenId: minted.token.id,
+        code: 'already_joined',
+        reason: 'already_joined',
+        detail: 'the instance joined at 2026-11-30T11:59:00.000Z',
+        source: '192.0.2.1',
+        actor: 'admin-token',
+      });
+      return { app: createApp(fakeDeps({ config, kube, audit, clock: fixedClock(NOW) })), tokenId: minted.token.id };
+    }
+
+    it('GET /v1/tokens: one minted token', async () => {
+      const { app, tokenId } = await seeded();
+      const res = await app.request('/v1/tokens', { headers: admin });
+      const observed = await observe(res);
+      expect(JSON.parse(observed.text)).toEqual({
+        items: [{ tokenId, nodeName: 'node-a', identity: { provider: 'aws', account: '123456789012', region: 'us-east-1', instanceId: 'i-0123456789abcdef0' }, pool: 'workers', expiresAt: expect.any(String), createdAt: NOW.toISOString() }],
+      });
+      expect(contract.violations('GET', '/v1/tokens', observed)).toEqual([]);
+    });
+
+    it('GET /v1/joins: one event with every field', async () => {
+      const { app } = await seeded();
+      const observed = await observe(await app.request('/v1/joins', { headers: admin }));
+      const page = JSON.parse(observed.text) as { items: Record<string, unknown>[] };
+      expect(page.items).toHaveLength(1);
+      expect(Object.keys(page.items[0]!).sort()).toEqual(
+        ['id', 'at', 'event', 'provider', 'account', 'region', 'instanceId', 'nodeName', 'pool', 'tokenId', 'code', 'reason', 'detail', 'source', 'actor'].sort(),
+      );
+      expect(contract.violations('GET', '/v1/joins', observed)).toEqual([]);
+    });
   });
 
   it('GET /readyz while the Kubernetes API is down (503 with Retry-After)', async () => {
