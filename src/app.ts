@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { describeConfigIssues, type ConfigIssue } from './config.js';
 import type { Deps } from './deps.js';
-import { problemErrorHandler, problemNotFound } from './http/errors.js';
+import { answerWrongMethods, problemErrorHandler, problemNotFound } from './http/errors.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { ProblemError, problemResponse } from './http/problem.js';
 import { cloudInitRoutes } from './http/routes/cloud-init.js';
@@ -38,6 +38,8 @@ export function createApp(deps: Deps): Hono {
   app.route('/', cloudInitRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', lifecycleHookRoutes(deps));
+  // Last: a served path called with another method is 405 with Allow.
+  answerWrongMethods(app);
   return app;
 }
 

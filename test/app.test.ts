@@ -1,7 +1,8 @@
+import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it } from 'vitest';
 import { createApp, createUnconfiguredApp } from '../src/app.js';
 import { KubeApiError } from '../src/cluster/kube-api.js';
-import { capturingLogger, fakeDeps, fakeKube, testConfig } from './fakes/deps.js';
+import { capturingLogger, fakeDeps, fakeKube, TEST_ENV, testConfig } from './fakes/deps.js';
 
 const clusterInfo = { 'kube-public/cluster-info': { metadata: { name: 'cluster-info' }, data: { kubeconfig: 'x' } } };
 
@@ -32,6 +33,81 @@ describe('createApp', () => {
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(await res.json()).toMatchObject({ code: 'not_found', status: 404, type: 'urn:kube-join-broker:problem:not_found' });
+  });
+
+  describe('a served path with a method it does not serve: 405 problem+json with Allow', () => {
+    const AUTH = { authorization: `Bearer ${TEST_ENV.ADMIN_TOKEN}` };
+    const azure = JSON.stringify({ pools: [{ name: 'workers' }], rules: [{ pool: 'workers', provider: 'azure', accounts: ['*'] }] });
+
+    it.each([
+      ['GET', '/v1/join/aws', 'POST'],
+      ['PUT', '/v1/join/oidc', 'POST'],
+      ['DELETE', '/v1/hooks/aws/lifecycle', 'POST'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['DELETE', '/readyz', 'GET, HEAD'],
+      ['POST', '/v1/cloud-init?provider=aws', 'GET, HEAD'],
+      ['PUT', '/v1/tokens', 'GET, HEAD'],
+      ['POST', '/v1/joins', 'GET, HEAD'],
+      ['GET', '/v1/tokens/abc123', 'DELETE'],
+      ['PATCH', '/v1/joins/aws%2F123456789012%2Fi-0abc', 'DELETE'],
+      ['OPTIONS', '/v1/join/aws', 'POST'],
+    ])('%s %s → 405, Allow: %s', async (method, path, allow) => {
+      const res = await createApp(fakeDeps()).request(path, { method, headers: AUTH });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.headers.get('allow')).toBe(allow);
+      expect(await res.json()).toEqual({
+        type: 'urn:kube-join-broker:problem:method_not_allowed',
+        title: 'Method not allowed',
+        status: 405,
+        code: 'method_not_allowed',
+        detail: `This path accepts ${allow}.`,
+      });
+    });
+
+    it('HEAD is answered by a GET route, and is 405 where GET is', async () => {
+      const app = createApp(fakeDeps());
+      expect((await app.request('/healthz', { method: 'HEAD' })).status).toBe(200);
+      const head = await app.request('/v1/join/aws', { method: 'HEAD' });
+      expect([head.status, head.headers.get('allow'), await head.text()]).toEqual([405, 'POST', '']);
+    });
+
+    it('the admin paths authenticate first: without a credential, 401 as for every method', async () => {
+      const res = await createApp(fakeDeps()).request('/v1/tokens', { method: 'PUT' });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('allow')).toBeNull();
+    });
+
+    it('the served methods still reach their routes', async () => {
+      const app = createApp(fakeDeps());
+      expect((await app.request('/v1/join/aws', { method: 'POST', body: 'not a document' })).status).toBe(400);
+      expect((await app.request('/v1/tokens', { headers: AUTH })).status).toBe(200);
+      expect((await app.request('/v1/tokens/abc123', { method: 'DELETE', headers: AUTH })).status).toBe(404);
+    });
+
+    it('unknown paths, and paths of routes not mounted, stay 404', async () => {
+      const app = createApp(fakeDeps());
+      for (const [method, path] of [['GET', '/nope'], ['GET', '/v1/join'], ['GET', '/v1/join/aws/'], ['GET', '/v1/join/aws/x'], ['POST', '/v1/nonce'], ['GET', '/v1/nonce'], ['GET', '/V1/JOIN/AWS']] as const) {
+        const res = await app.request(path, { method, headers: AUTH });
+        expect([method, path, res.status, res.headers.get('allow')]).toEqual([method, path, 404, null]);
+      }
+      // The nonce route is served only with an Azure rule; then it has a 405 too.
+      const withAzure = createApp(fakeDeps({ config: testConfig({ JOIN_POLICY: azure }) }));
+      const res = await withAzure.request('/v1/nonce', { method: 'GET' });
+      expect([res.status, res.headers.get('allow')]).toEqual([405, 'POST']);
+    });
+  });
+
+  it("Hono's own HTTP exceptions keep their status under the first code listed for it", async () => {
+    const app = createApp(fakeDeps());
+    app.get('/bad', () => {
+      throw new HTTPException(400);
+    });
+    app.get('/forbidden', () => {
+      throw new HTTPException(403);
+    });
+    expect(await (await app.request('/bad')).json()).toMatchObject({ status: 400, code: 'invalid_request' });
+    expect(await (await app.request('/forbidden')).json()).toMatchObject({ status: 403, code: 'access_denied' });
   });
 
   it('an unknown thrown error is a plain 500 that leaks neither message nor stack', async () => {

@@ -20,7 +20,6 @@ export const PROBLEM_CODES = {
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   already_joined: { status: 409, title: 'This instance has already joined' },
   payload_too_large: { status: 413, title: 'Request body too large' },
-  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal server error' },
   not_configured: { status: 503, title: 'The broker is not configured' },

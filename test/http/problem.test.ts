@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PROBLEM_CODES, problemResponse } from '../../src/http/problem.js';
 
@@ -13,5 +14,17 @@ describe('problemResponse', () => {
   it('sets Retry-After as whole seconds, at least 1', () => {
     expect(problemResponse('upstream_unavailable', { retryAfterSeconds: 0.2 }).headers.get('retry-after')).toBe('1');
     expect(problemResponse('rate_limited', { retryAfterSeconds: 7.1 }).headers.get('retry-after')).toBe('8');
+  });
+});
+
+describe('PROBLEM_CODES', () => {
+  it('lists only codes the broker sends: each is named in src/ outside problem.ts', () => {
+    const src = new URL('../../src/', import.meta.url);
+    const text = readdirSync(src, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && file !== 'http/problem.ts')
+      .map((file) => readFileSync(new URL(file, src), 'utf8'))
+      .join('\n');
+    const unsent = Object.keys(PROBLEM_CODES).filter((code) => !text.includes(`'${code}'`));
+    expect({ unsent }).toEqual({ unsent: [] });
   });
 });

@@ -27,6 +27,17 @@ describe('the Worker in workerd', () => {
     expect(await res.json()).toMatchObject({ code: 'not_found' });
   });
 
+  it('answers a served path called with another method with 405 problem+json and Allow', async () => {
+    const res = await worker.fetch('/v1/join/aws');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(await res.json()).toMatchObject({ code: 'method_not_allowed', status: 405, detail: 'This path accepts POST.' });
+    const admin = await worker.fetch('/v1/tokens', { method: 'PUT', headers: { authorization: `Bearer ${TEST_ENV.ADMIN_TOKEN}` } });
+    expect([admin.status, admin.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    await admin.arrayBuffer();
+  });
+
   // curl, because the Worker answers before reading the body and Node's fetch then reports the
   // reset of its unfinished upload instead of the response.
   it.each([
