@@ -287,8 +287,14 @@ export const joinPolicySchema = z.lazy(() => z
         if (names.has(pool.name)) ctx.issues.push({ code: 'custom', input: pool.name, path: ['pools', i, 'name'], message: 'duplicate pool name' });
         names.add(pool.name);
       });
+      const launchHookPools = new Set(policy.pools.filter((pool) => pool.requireLaunchHook).map((pool) => pool.name));
       policy.rules.forEach((rule, i) => {
         if (!names.has(rule.pool)) ctx.issues.push({ code: 'custom', input: rule.pool, path: ['rules', i, 'pool'], message: `no pool named "${rule.pool}"` });
+        // Only an AWS autoscaling group announces its instances: a machine of another provider in
+        // such a pool could never be admitted, so say so at load rather than at every join.
+        else if (rule.provider !== 'aws' && launchHookPools.has(rule.pool)) {
+          ctx.issues.push({ code: 'custom', input: rule.pool, path: ['rules', i, 'pool'], message: `pool "${rule.pool}" has requireLaunchHook, which only AWS autoscaling groups can satisfy (this rule is ${rule.provider})` });
+        }
       });
     }),
   ));

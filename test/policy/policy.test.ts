@@ -64,6 +64,7 @@ describe('parseJoinPolicy', () => {
     ['pools: [{name: Workers}]', 'pools[0].name: pool names are DNS-1123 labels'],
     ['pools: [{name: a}, {name: a}]', 'pools[1].name: duplicate pool name'],
     ['pools: [{name: a}]\nrules: [{pool: b, provider: aws, accounts: ["1"]}]', 'rules[0].pool: no pool named "b"'],
+    ['pools: [{name: a, requireLaunchHook: true}]\nrules: [{pool: a, provider: gcp, accounts: [p]}]', 'rules[0].pool: pool "a" has requireLaunchHook, which only AWS autoscaling groups can satisfy (this rule is gcp)'],
     ['pools: [{name: a}]\nrules: [{pool: a, provider: aws}]', 'rules[0].accounts'],
     ['pools: [{name: a}]\nrules: [{pool: a, provider: aws, accounts: []}]', 'rules[0].accounts: list at least one value'],
     ['pools: [{name: a}]\nrules: [{pool: a, provider: ibm, accounts: ["1"]}]', 'rules[0].provider'],
