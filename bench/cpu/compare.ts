@@ -1,7 +1,8 @@
 /**
  * `npx tsx bench/cpu/compare.ts <a/worker.js> <b/worker.js> [samples]`: CPU per join of two
  * builds of the bench Worker (bench/cpu/worker.ts), started side by side and measured
- * interleaved (a, b, a, b, …) so that the machine's load drifts the same for both; for judging
+ * interleaved (a, b, b, a, a, b, …: the first of each round alternates, since a request's cost
+ * depends on what ran just before it) so that the machine's load drifts the same for both; for judging
  * one change (build A before it, B after it). Same method as bench/cpu.ts (workerd CPU from
  * /proc schedstat around each request): `perJoin` (one join in a request, minus the request with
  * none just before it, log line included; median of those differences), `perJoinWithoutLog`, and the warm means of 100 joins (`batch`), of
@@ -96,7 +97,11 @@ for (const [provider, body] of [['aws', awsBody], ['oidc', oidcBody]] as const) 
     for (const [name, kind] of Object.entries(kinds)) {
       // Requests of many units are few (every tenth round) unless they are all that is asked for.
       if (kind.n > 1 && kindsArg === undefined && i % 10 !== 0) continue;
-      for (const w of ['a', 'b'] as const) {
+      // Which build goes first alternates from one sample of a kind to the next: a request's cost
+      // depends on what ran just before it (A/A runs with a fixed order, perJoin and batch:50
+      // mixed, measured b's perJoin 0.035–0.056 ms above a's).
+      const order = raw[name]!.a.length % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
+      for (const w of order) {
         const empty = await workers[w].cpu(`${path}&n=0${kind.query}`, body);
         const full = await workers[w].cpu(`${path}&n=${kind.n}${kind.query}`, body);
         raw[name]![w].push(full);
