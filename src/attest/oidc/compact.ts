@@ -15,9 +15,14 @@ export interface JwtHeader {
   readonly parameters: Readonly<Record<string, unknown>>;
 }
 
-export type JwtParse =
-  | { readonly ok: true; readonly header: JwtHeader; readonly signature: string }
-  | { readonly ok: false; readonly error: AttestFailure };
+/** What {@link parseJwt} returns for a token it accepts. */
+export interface ParsedJwt {
+  readonly ok: true;
+  readonly header: JwtHeader;
+  readonly signature: string;
+}
+
+export type JwtParse = ParsedJwt | { readonly ok: false; readonly error: AttestFailure };
 
 /**
  * Real identity tokens are 1–2 KiB (Google's are about 1.1 KiB). The cap bounds base64, JSON and
@@ -67,9 +72,12 @@ export function decodeJsonSegment(segment: string): unknown {
   return parseJsonBytes(bytes);
 }
 
+/** Strict UTF-8, BOM kept (JSON.parse then refuses it). One per module: a decode without `stream` keeps no state between calls. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function parseJsonBytes(bytes: Uint8Array): unknown {
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
+    return JSON.parse(utf8.decode(bytes));
   } catch {
     return undefined;
   }

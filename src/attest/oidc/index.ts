@@ -1,5 +1,5 @@
 export { checkRegisteredClaims, type ClaimCheck, type ClaimExpectations } from './claims.js';
-export { MAX_JWT_LENGTH, parseJwt, type JwtHeader, type JwtParse } from './compact.js';
+export { MAX_JWT_LENGTH, parseJwt, type JwtHeader, type JwtParse, type ParsedJwt } from './compact.js';
 export {
   DEFAULT_CLOCK_SKEW_SECONDS,
   issuerConfigListSchema,

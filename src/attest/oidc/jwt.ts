@@ -5,7 +5,7 @@ import { isPlainObject } from '../jwks/jwk-set.js';
 import type { KeySource } from '../jwks/key-source.js';
 import { quoteUntrusted } from '../jwks/quote.js';
 import { checkRegisteredClaims, type ClaimExpectations } from './claims.js';
-import { parseJsonBytes, parseJwt } from './compact.js';
+import { parseJsonBytes, parseJwt, type ParsedJwt } from './compact.js';
 
 /** What a verified JWT must satisfy; both the GCP and the generic OIDC verifier build one. */
 export interface JwtExpectations extends ClaimExpectations {
@@ -26,7 +26,8 @@ export type JwtVerification = { readonly ok: true; readonly jwt: VerifiedJwt } |
 /**
  * Verifies a compact JWS JWT against one issuer's expectations. Never throws for any token.
  *
- * 1. Parse the compact form and protected header (size cap, shape, `crit` refused).
+ * 1. Parse the compact form and protected header (size cap, shape, `crit` refused); a caller
+ *    that has already done so for this same `token` (to pick the issuer) passes its `parsed`.
  * 2. Pin `alg`: it must be in the issuer's list *and* in the broker's asymmetric table. This is
  *    checked before any key is touched, so `none`, HS* and an algorithm the issuer never uses
  *    (e.g. ES256 for an RS256 issuer) are `invalid_signature` without a key lookup.
@@ -38,10 +39,10 @@ export type JwtVerification = { readonly ok: true; readonly jwt: VerifiedJwt } |
 export async function verifyJwt(
   token: unknown,
   expected: JwtExpectations,
-  { keys, now }: { readonly keys: KeySource; readonly now: Date },
+  { keys, now, parsed: parsedBefore }: { readonly keys: KeySource; readonly now: Date; readonly parsed?: ParsedJwt },
 ): Promise<JwtVerification> {
   if (!Number.isFinite(now.getTime())) throw new RangeError('verifyJwt: now is an invalid Date');
-  const parsed = parseJwt(token);
+  const parsed = parsedBefore ?? parseJwt(token);
   if (!parsed.ok) return parsed;
   const { header, signature } = parsed;
 

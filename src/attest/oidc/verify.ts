@@ -3,7 +3,7 @@ import type { AttestFailure, AttestResult, NodeIdentity } from '../identity.js';
 import type { KeySource } from '../jwks/key-source.js';
 import { quoteUntrusted } from '../jwks/quote.js';
 import { simpleClaimAttributes } from './attributes.js';
-import { parseJwt } from './compact.js';
+import { parseJwt, type ParsedJwt } from './compact.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, type IssuerConfig } from './config.js';
 import { readIdentityClaim } from './identity-claim.js';
 import { verifyJwt } from './jwt.js';
@@ -13,6 +13,8 @@ export interface OidcVerifyOptions {
   /** The keys of this issuer: from `jwksUri` (createJwksKeySource) or `jwks` (createStaticKeySource). */
   readonly keys: KeySource;
   readonly now: Date;
+  /** `parseJwt(jwt)`, when the caller already has it (issuer selection parses the same token). */
+  readonly parsed?: ParsedJwt;
 }
 
 /**
@@ -27,14 +29,14 @@ export interface OidcVerifyOptions {
  *    issuedAt = `iat`, attributes = the simple top-level claims, no addresses (a generic token
  *    attests none), defaultNodeName = a DNS-1123 label derived from the identity (`node-name.ts`).
  */
-export async function verifyOidcToken(jwt: string, issuer: IssuerConfig, { keys, now }: OidcVerifyOptions): Promise<AttestResult> {
+export async function verifyOidcToken(jwt: string, issuer: IssuerConfig, { keys, now, parsed }: OidcVerifyOptions): Promise<AttestResult> {
   const verified = await verifyJwt(jwt, {
     issuers: [issuer.issuer],
     audiences: typeof issuer.audience === 'string' ? [issuer.audience] : issuer.audience,
     algorithms: issuer.algorithms,
     clockSkewSeconds: issuer.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
     maxTokenAgeSeconds: issuer.maxTokenAgeSeconds,
-  }, { keys, now });
+  }, parsed === undefined ? { keys, now } : { keys, now, parsed });
   if (!verified.ok) return verified;
   const { claims, issuedAt } = verified.jwt;
 
@@ -59,7 +61,9 @@ export interface OidcIssuer {
   readonly keys: KeySource;
 }
 
-export type IssuerSelection = { readonly ok: true; readonly issuer: OidcIssuer } | { readonly ok: false; readonly error: AttestFailure };
+export type IssuerSelection =
+  | { readonly ok: true; readonly issuer: OidcIssuer; readonly parsed: ParsedJwt }
+  | { readonly ok: false; readonly error: AttestFailure };
 
 /**
  * Picks which configured issuer a token claims to come from, by its *unverified* `iss`.
@@ -85,7 +89,7 @@ export function selectOidcIssuer(jwt: unknown, issuers: readonly OidcIssuer[]): 
     const why = matches.length > 1 ? 'is configured more than once' : 'is not a configured issuer';
     return { ok: false, error: { reason: 'unknown_signer', detail: `iss ${quoteUntrusted(iss)} ${why}` } };
   }
-  return { ok: true, issuer: only };
+  return { ok: true, issuer: only, parsed };
 }
 
 /** Selects the issuer by the token's `iss`, then verifies the token fully against it. */
@@ -96,5 +100,5 @@ export async function verifyOidcTokenFromIssuers(
 ): Promise<AttestResult> {
   const selected = selectOidcIssuer(jwt, issuers);
   if (!selected.ok) return selected;
-  return verifyOidcToken(jwt, selected.issuer.config, { keys: selected.issuer.keys, now });
+  return verifyOidcToken(jwt, selected.issuer.config, { keys: selected.issuer.keys, now, parsed: selected.parsed });
 }
