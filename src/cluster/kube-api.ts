@@ -145,6 +145,25 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
     return ((bytes[0]! << 8) | bytes[1]!) / 0x10000;
   };
   const base = options.server.href.replace(/\/$/, '');
+  /**
+   * Every request's headers, worked out on the first call and kept: `options.headers`, then ours
+   * over them (names compared as HTTP does, without case), as the lower-cased record a Headers
+   * object holds. The same record goes to every fetch, which copies it; nothing writes to it. A
+   * value Headers refuses (a token with a line break) throws at each call, as building them per
+   * call did, and is not kept.
+   */
+  let prepared: { readonly plain: Readonly<Record<string, string>>; readonly json: Readonly<Record<string, string>> } | undefined;
+  const headersOf = (withBody: boolean): Readonly<Record<string, string>> => {
+    const build = (json: boolean) => {
+      const headers = new Headers(options.headers);
+      headers.set('authorization', `Bearer ${options.token}`);
+      headers.set('accept', 'application/json');
+      if (json) headers.set('content-type', 'application/json');
+      return Object.freeze(Object.fromEntries(headers));
+    };
+    prepared ??= { plain: build(false), json: build(true) };
+    return withBody ? prepared.json : prepared.plain;
+  };
 
   /**
    * One request, its answer read to the end within the timeout. A 2xx counts only once its body
@@ -156,10 +175,7 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
       const name = (error as { name?: string }).name;
       return new KubeApiError(operation, name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network');
     };
-    const headers = new Headers(options.headers);
-    headers.set('authorization', `Bearer ${options.token}`);
-    headers.set('accept', 'application/json');
-    if (body !== undefined) headers.set('content-type', 'application/json');
+    const headers = headersOf(body !== undefined);
     let response: Response;
     try {
       response = await options.fetch(`${base}${path}`, {

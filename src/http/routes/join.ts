@@ -22,6 +22,8 @@ function parseOptions(c: Context): { format: Format; mode: JoinScriptMode } {
 }
 
 const NO_STORE = { 'cache-control': 'no-store' };
+/** The JSON answer's headers, as `c.json(bundle, 200, NO_STORE)` sets them, in one record the Response copies. */
+const JSON_NO_STORE: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json', ...NO_STORE });
 
 /** `POST /v1/join/<provider>`: the body is the identity document; the answer is the join bundle. */
 export function joinRoutes(deps: JoinDeps, attestors: Partial<Record<Provider, Attestor>>): Hono {
@@ -41,7 +43,8 @@ export function joinRoutes(deps: JoinDeps, attestors: Partial<Record<Provider, A
       const { bundle, pool } = await runJoin(deps, attestation, { sourceAddress, provider });
       switch (format) {
         case 'json':
-          return c.json(bundle, 200, NO_STORE);
+          // What c.json does, without its Headers object and per-header calls (nothing set headers on `c` before).
+          return new Response(JSON.stringify(bundle), { status: 200, headers: JSON_NO_STORE });
         case 'kubeconfig':
           return c.body(bundle.kubeconfig, 200, { ...NO_STORE, 'content-type': 'application/yaml' });
         case 'script':
