@@ -196,6 +196,21 @@ describe('faults and the control endpoint', () => {
     expect(statuses).toEqual([500, 500, 200]);
   });
 
+  it('failNext under errorPathPrefix and errorMethod fails only matching requests: a GET under the prefix or a POST elsewhere passes and keeps the count', async () => {
+    const secrets = '/api/v1/namespaces/kube-system/secrets';
+    expect((await control('POST', 'faults', { failNext: 1, errorPathPrefix: secrets, errorMethod: 'POST' })).status).toBe(200);
+    try {
+      expect((await call(c, 'GET', secrets, { token: admin })).status).toBe(200);
+      expect((await call(c, 'POST', '/api/v1/namespaces/default/configmaps', { token: admin, body: { metadata: { name: 'fault-method' }, data: {} } })).status).toBe(201);
+      const manifest = { metadata: { name: 'fault-method' }, type: 'Opaque', stringData: { a: 'b' } };
+      expect((await call(c, 'POST', secrets, { token: admin, body: manifest })).status).toBe(500);
+      expect((await call(c, 'POST', secrets, { token: admin, body: manifest })).status).toBe(201);
+    } finally {
+      await control('DELETE', 'faults');
+    }
+    expect((await control('POST', 'faults', { errorMethod: 'post' })).status).toBe(400);
+  });
+
   it('answers 503 while unavailable and resets a connection on a path prefix', async () => {
     await control('POST', 'faults', { unavailable: '503' });
     expect((await call(c, 'GET', '/version')).status).toBe(503);

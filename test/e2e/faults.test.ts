@@ -104,8 +104,8 @@ describe('faults through the Worker, against the emulator', () => {
   // longer given up after one 5xx (or after three 429s); it is read back and sent again with the
   // same token while JOIN_DEADLINE_MS allows (src/cluster/mint.ts).
   it.each([
-    ['500 (failNext)', { failNext: 1, errorPathPrefix: SECRETS }, 500],
-    ['504 (failNext, errorStatus)', { failNext: 1, errorStatus: 504, errorPathPrefix: SECRETS }, 504],
+    ['500 (failNext)', { failNext: 1, errorPathPrefix: SECRETS, errorMethod: 'POST' }, 500],
+    ['504 (failNext, errorStatus)', { failNext: 1, errorStatus: 504, errorPathPrefix: SECRETS, errorMethod: 'POST' }, 504],
   ] as const)('the Secret create answers %s once: read back (absent), sent again with the same token, a working bundle', async (_, fault, status) => {
     const document = instanceDocument();
     const before = brokerRequests(SECRETS).length;

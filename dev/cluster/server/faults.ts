@@ -9,7 +9,8 @@
  * - `resetPathPrefix`: requests whose path starts with it get their connection destroyed;
  * - `unavailable`: `'503'` answers ServiceUnavailable, `'refuse'` closes every new connection;
  * - `jwsDelayMs`: the bootstrapsigner's delay (SEMANTICS §3.2: "delayed JWS appearance").
- * `errorPathPrefix` limits errorRate/failNext to matching paths.
+ * `errorPathPrefix` limits errorRate/failNext to matching paths, `errorMethod` to one HTTP method
+ * (e.g. `POST`: only creates, not a background DELETE or GET under the same prefix).
  */
 export interface FaultSettings {
   latencyMs: number;
@@ -18,6 +19,7 @@ export interface FaultSettings {
   failNext: number;
   errorStatus: number;
   errorPathPrefix: string | null;
+  errorMethod: string | null;
   resetPathPrefix: string | null;
   unavailable: false | '503' | 'refuse';
   jwsDelayMs: number;
@@ -30,6 +32,7 @@ export const defaultFaults = (jwsDelayMs = 0): FaultSettings => ({
   failNext: 0,
   errorStatus: 500,
   errorPathPrefix: null,
+  errorMethod: null,
   resetPathPrefix: null,
   unavailable: false,
   jwsDelayMs,
@@ -67,6 +70,7 @@ export class Faults {
     if (!(Number.isInteger(next.failNext) && next.failNext >= 0)) throw new FaultError('failNext must be an integer ≥ 0');
     if (!(Number.isInteger(next.errorStatus) && next.errorStatus >= 500 && next.errorStatus <= 599)) throw new FaultError('errorStatus must be 5xx');
     if (next.errorPathPrefix !== null && typeof next.errorPathPrefix !== 'string') throw new FaultError('errorPathPrefix must be a string or null');
+    if (next.errorMethod !== null && !(typeof next.errorMethod === 'string' && /^[A-Z]+$/.test(next.errorMethod))) throw new FaultError('errorMethod must be an upper-case HTTP method or null');
     if (next.resetPathPrefix !== null && typeof next.resetPathPrefix !== 'string') throw new FaultError('resetPathPrefix must be a string or null');
     if (![false, '503', 'refuse'].includes(next.unavailable as never)) throw new FaultError("unavailable must be false, '503' or 'refuse'");
     if (!numberOk(next.jwsDelayMs, 0)) throw new FaultError('jwsDelayMs must be a number ≥ 0');
@@ -89,9 +93,10 @@ export class Faults {
   }
 
   /** Should this request fail with a 5xx? Consumes one `failNext` or one PRNG draw. */
-  shouldFail(path: string): boolean {
+  shouldFail(path: string, method: string): boolean {
     const s = this.settings;
     if (s.errorPathPrefix !== null && !path.startsWith(s.errorPathPrefix)) return false;
+    if (s.errorMethod !== null && method !== s.errorMethod) return false;
     if (s.failNext > 0) {
       s.failNext--;
       return true;

@@ -247,7 +247,7 @@ async function handle(ctx: HandlerContext, active: ActiveRequests, req: Incoming
   if (!longRunning) active.count++;
   try {
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
-    if (ctx.faults.shouldFail(path)) {
+    if (ctx.faults.shouldFail(path, method)) {
       const status = ctx.faults.current.errorStatus;
       const e =
         status === 503
