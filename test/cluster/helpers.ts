@@ -95,3 +95,21 @@ export const secretManifest = (
     ...extra,
   },
 });
+
+/**
+ * `kube-public/cluster-info`'s `data.kubeconfig` exactly as kubeadm writes it (SEMANTICS §3.1:
+ * clientcmd.Write of a Config with one unnamed cluster), filled with a server URL and the base64 of
+ * the CA file's bytes: written out here, not taken from the emulator, so tests compare against it.
+ */
+export const kubeadmClusterInfoKubeconfig = (server: string, caData: string): string => `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: ${caData}
+    server: ${server}
+  name: ""
+contexts: null
+current-context: ""
+kind: Config
+preferences: {}
+users: null
+`;

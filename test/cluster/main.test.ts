@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { connect } from 'node:tls';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubeadmClusterInfoKubeconfig } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const READY_WAIT_MS = 60_000;
@@ -115,18 +116,7 @@ describe('npm run cluster', () => {
     expect(api.versions).toEqual(['v1']);
     const url = printed('Kubernetes API emulator (development tool) listening on ');
     const caData = readFileSync(join(stateDir, 'ca.crt')).toString('base64');
-    expect(await kubectl(['get', 'configmap', '-n', 'kube-public', 'cluster-info', '-o', 'jsonpath={.data.kubeconfig}'])).toBe(`apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: ${caData}
-    server: ${url}
-  name: ""
-contexts: null
-current-context: ""
-kind: Config
-preferences: {}
-users: null
-`);
+    expect(await kubectl(['get', 'configmap', '-n', 'kube-public', 'cluster-info', '-o', 'jsonpath={.data.kubeconfig}'])).toBe(kubeadmClusterInfoKubeconfig(url, caData));
   });
 
   it('serves a certificate from its CA for exactly the documented names', async () => {

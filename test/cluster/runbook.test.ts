@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pinForCertificate } from '../../dev/cluster/index.js';
-import { startTestCluster } from './helpers.js';
+import { kubeadmClusterInfoKubeconfig, startTestCluster } from './helpers.js';
 
 type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
 let cluster: Cluster;
@@ -74,19 +74,7 @@ describe('operator runbook with kubectl, curl, jq and openssl', () => {
     // written out here, filled with the server and the CA file's bytes, not with the emulator's output
     // (the final empty line is jq -r's newline after the value's own).
     const caData = readFileSync(cluster.caPath).toString('base64');
-    expect(kubeconfigYaml).toBe(`apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: ${caData}
-    server: ${cluster.url}
-  name: ""
-contexts: null
-current-context: ""
-kind: Config
-preferences: {}
-users: null
-
-`);
+    expect(kubeconfigYaml).toBe(`${kubeadmClusterInfoKubeconfig(cluster.url, caData)}\n`);
     const ci = parse(kubeconfigYaml) as { clusters: { cluster: { 'certificate-authority-data': string; server: string } }[] };
     const caPem = Buffer.from(ci.clusters[0]!.cluster['certificate-authority-data'], 'base64').toString('utf8');
     writeFileSync(join(work, 'ca.crt'), caPem);
