@@ -21,8 +21,7 @@
  *   (canonical text), email addresses, URIs and `otherForms` (otherName, x400Address,
  *   directoryName, ediPartyName, registeredID: Go ignores them, the approver refuses them).
  */
-import { CertificationRequest } from '@peculiar/asn1-csr';
-import { AsnParser } from '@peculiar/asn1-schema';
+import { asn1 } from '../attest/cms/asn1-libraries.js';
 import { asn1ParseOptions, checkBerStructure, type BerLimits } from '../attest/cms/ber-guard.js';
 import { decodePem } from '../attest/cms/encoding.js';
 import { describeError } from '../attest/cms/result.js';
@@ -189,7 +188,7 @@ export function parseCertificateRequest(der: Uint8Array): CsrParse {
   if (!guard.ok) return fail(guard.detail);
   try {
     const bytes = der.slice();
-    const typed = AsnParser.parse(bytes, CertificationRequest, asn1ParseOptions(CSR_BER_LIMITS));
+    const typed = asn1().AsnParser.parse(bytes, asn1().CertificationRequest, asn1ParseOptions(CSR_BER_LIMITS));
     const info = typed.certificationRequestInfo;
     if (info.version !== 0) return fail(`version ${info.version}, expected v1 (0)`);
 

@@ -1,7 +1,6 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate } from '@peculiar/asn1-x509';
 import { parse as parseYaml } from 'yaml';
+import { asn1 } from '../attest/cms/asn1-libraries.js';
 import type { Clock } from '../deps.js';
 import type { KubeApi } from './kube-api.js';
 
@@ -28,6 +27,7 @@ const hex = (bytes: ArrayBuffer): string => [...new Uint8Array(bytes)].map((b) =
 
 /** kubeadm pubkeypin.Hash: "sha256:" + hex(SHA-256(cert.RawSubjectPublicKeyInfo)). */
 export async function caCertHash(certificateDer: Uint8Array<ArrayBuffer>): Promise<string> {
+  const { AsnConvert, Certificate } = asn1();
   const certificate = AsnConvert.parse(certificateDer, Certificate);
   const spki = AsnConvert.serialize(certificate.tbsCertificate.subjectPublicKeyInfo);
   return `sha256:${hex(await crypto.subtle.digest('SHA-256', spki))}`;

@@ -9,16 +9,7 @@
  * compared for chaining, the SubjectPublicKeyInfo, both AlgorithmIdentifiers — are located with
  * the CMS layer's TLV reader on the same input, behind the same BER guard.
  */
-import { AsnParser } from '@peculiar/asn1-schema';
-import {
-  BasicConstraints,
-  Certificate,
-  id_ce_basicConstraints,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  id_ce_subjectAltName,
-  SubjectAlternativeName,
-} from '@peculiar/asn1-x509';
+import { asn1 } from '../cms/asn1-libraries.js';
 import { asn1ParseOptions, checkBerStructure, DEFAULT_BER_LIMITS } from '../cms/ber-guard.js';
 import { describeError } from '../cms/result.js';
 import { childrenOf, contentBytes, elementBytes, isContext, isUniversal, oidOf, readAlgorithmIdentifier, readTlv, TAG_CLASS_UNIVERSAL, UNIVERSAL, type Tlv } from '../cms/tlv.js';
@@ -32,6 +23,11 @@ const BOOLEAN = 1;
  * system MUST reject the certificate if it encounters a critical extension it does not
  * recognize"; any other extension marked critical makes the certificate unusable here.
  */
+// RFC 5280 §4.2.1 (asn1-x509's id_ce_* values, written out so that this module does not load it).
+const id_ce_basicConstraints = '2.5.29.19';
+const id_ce_keyUsage = '2.5.29.15';
+const id_ce_extKeyUsage = '2.5.29.37';
+const id_ce_subjectAltName = '2.5.29.17';
 export const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([id_ce_basicConstraints, id_ce_keyUsage, id_ce_extKeyUsage, id_ce_subjectAltName]);
 
 /** A certificate, decoded for path validation. Byte fields are views of `der`. */
@@ -122,6 +118,7 @@ export function parseX509Certificate(der: Uint8Array): X509Parse {
   if (!guard.ok) return fail(guard.detail);
   try {
     const bytes = der.slice();
+    const { AsnParser, BasicConstraints, Certificate, SubjectAlternativeName } = asn1();
     const typed = AsnParser.parse(bytes, Certificate, asn1ParseOptions(DEFAULT_BER_LIMITS));
     const tbsTyped = typed.tbsCertificate;
 

@@ -3,8 +3,7 @@
  * identifier, their public key handed to WebCrypto. No I/O, no clock: validity dates are
  * reported, never enforced here (a caller that needs chain or validity checks does them).
  */
-import { AsnParser } from '@peculiar/asn1-schema';
-import { Certificate } from '@peculiar/asn1-x509';
+import { asn1 } from './asn1-libraries.js';
 import { asn1ParseOptions, checkBerStructure, DEFAULT_BER_LIMITS, type BerLimits } from './ber-guard.js';
 import { OID_SUBJECT_KEY_IDENTIFIER } from './algorithms.js';
 import { decodePemCertificates, equalBytes } from './encoding.js';
@@ -46,7 +45,7 @@ export function parseCertificate(der: Uint8Array, limits: BerLimits = DEFAULT_BE
   const guard = checkBerStructure(der, limits);
   if (!guard.ok) return cmsFailure('malformed', `certificate: ${guard.detail}`);
   try {
-    const certificate = AsnParser.parse(der, Certificate, asn1ParseOptions(limits));
+    const certificate = asn1().AsnParser.parse(der, asn1().Certificate, asn1ParseOptions(limits));
     const tbs = certificate.tbsCertificate;
 
     const root = readTlv(der, 0);

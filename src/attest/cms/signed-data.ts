@@ -10,9 +10,8 @@
  * input, because asn1-schema 2.11.1 does not keep the signed attributes' raw bytes and does not
  * reassemble a constructed (BER) OCTET STRING eContent, which is how AWS encodes it.
  */
-import { SignedData } from '@peculiar/asn1-cms';
-import { AsnParser } from '@peculiar/asn1-schema';
 import { OID_DATA, OID_SIGNED_DATA } from './algorithms.js';
+import { asn1 } from './asn1-libraries.js';
 import { asn1ParseOptions, checkBerStructure, DEFAULT_BER_LIMITS, type BerLimits } from './ber-guard.js';
 import type { SignerIdentifier } from './certificate.js';
 import { readMinimalSignedData, type TypedSignedDataFields } from './minimal-signed-data.js';
@@ -97,7 +96,7 @@ function parseGuarded(bytes: Uint8Array, limits: BerLimits): CmsResult<ParsedSig
   // asn1-cms decodes the structure and the fields compared below; for the minimal shape of every
   // AWS document the same fields are read directly, exactly when asn1-cms would read the same
   // (minimal-signed-data.ts), at a fraction of the cost.
-  const typed: TypedSignedDataFields = readMinimalSignedData(bytes, sdTlv) ?? AsnParser.parse(elementBytes(bytes, sdTlv), SignedData, asn1ParseOptions(limits));
+  const typed: TypedSignedDataFields = readMinimalSignedData(bytes, sdTlv) ?? asn1().AsnParser.parse(elementBytes(bytes, sdTlv), asn1().SignedData, asn1ParseOptions(limits));
 
   // SignedData ::= SEQUENCE { version, digestAlgorithms SET, encapContentInfo,
   //   certificates [0] IMPLICIT OPTIONAL, crls [1] IMPLICIT OPTIONAL, signerInfos SET }

@@ -13,8 +13,8 @@
  * `sns.amazonaws.com.cn` (China), as listed in the AWS SDK for Java v2's SNS message manager
  * tests (SnsHostProviderTest).
  */
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate, SubjectAlternativeName, id_ce_subjectAltName } from '@peculiar/asn1-x509';
+import type { Certificate } from '@peculiar/asn1-x509';
+import { asn1 } from '../../attest/cms/asn1-libraries.js';
 import { describeError, hookFailure, hookOk, type HookResult } from './result.js';
 
 export type SnsDigest = 'SHA-1' | 'SHA-256';
@@ -55,6 +55,7 @@ export function parseSnsSigningCertificate(pem: string): HookResult<SnsSigningCe
   const der = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 
   try {
+    const { AsnConvert, Certificate } = asn1();
     const certificate = AsnConvert.parse(der, Certificate);
     const tbs = certificate.tbsCertificate;
     if (tbs.subjectPublicKeyInfo.algorithm.algorithm !== RSA_ENCRYPTION) {
@@ -76,6 +77,7 @@ function certificateNames(certificate: Certificate): string[] {
   for (const rdn of certificate.tbsCertificate.subject) {
     for (const attribute of rdn) if (attribute.type === COMMON_NAME) names.push(attribute.value.toString());
   }
+  const { AsnConvert, SubjectAlternativeName, id_ce_subjectAltName } = asn1();
   for (const extension of certificate.tbsCertificate.extensions ?? []) {
     if (extension.extnID !== id_ce_subjectAltName) continue;
     for (const name of AsnConvert.parse(extension.extnValue, SubjectAlternativeName)) if (name.dNSName !== undefined) names.push(name.dNSName);
