@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono } from './http/hono.js';
 import { bodyLimit } from 'hono/body-limit';
 import { describeConfigIssues, type ConfigIssue } from './config.js';
 import type { Deps } from './deps.js';

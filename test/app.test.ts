@@ -96,6 +96,18 @@ describe('createApp', () => {
       const res = await withAzure.request('/v1/nonce', { method: 'GET' });
       expect([res.status, res.headers.get('allow')]).toEqual([405, 'POST']);
     });
+
+    it('a trailing slash is another path: 404, not the route without it, while wildcard routes still take it', async () => {
+      const app = createApp(fakeDeps());
+      for (const [method, path] of [['GET', '/healthz/'], ['PUT', '/readyz/'], ['POST', '/v1/join/aws/'], ['GET', '/v1/tokens/'], ['DELETE', '/v1/tokens/abc123/'], ['POST', '/v1/hooks/aws/lifecycle/'], ['GET', '/v1/cloud-init/?provider=aws']] as const) {
+        const res = await app.request(path, { method, headers: AUTH });
+        expect([method, path, res.status, res.headers.get('allow')]).toEqual([method, path, 404, null]);
+      }
+      // `/v1/joins/*` (and the admin middleware on it) takes any path below /v1/joins.
+      expect((await app.request('/v1/joins/', { method: 'DELETE' })).status).toBe(401);
+      const res = await app.request('/v1/joins/', { method: 'GET', headers: AUTH });
+      expect([res.status, res.headers.get('allow')]).toEqual([405, 'DELETE']);
+    });
   });
 
   it("Hono's own HTTP exceptions keep their status under the first code listed for it", async () => {

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono } from '../hono.js';
 import type { AuditEvent } from '../../audit/audit.js';
 import { encodeCursor, parseAuditQuery } from '../../audit/query.js';
 import { BOOTSTRAP_TOKEN_NAMESPACE, TOKEN_ID_PATTERN, tokenSecretName } from '../../cluster/bootstrap-token.js';

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono } from '../hono.js';
 import type { Deps } from '../../deps.js';
 import { brokerUrl } from '../../join/attestors.js';
 import { renderCloudInit } from '../../render/cloud-init.js';

@@ -1,4 +1,5 @@
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { Hono } from '../hono.js';
 import type { Provider } from '../../attest/identity.js';
 import type { Attestor } from '../../join/attestors.js';
 import { runJoin, type JoinDeps } from '../../join/pipeline.js';

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono } from '../hono.js';
 import { KubeApiError } from '../../cluster/kube-api.js';
 import type { Deps } from '../../deps.js';
 import {
