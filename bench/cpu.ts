@@ -24,19 +24,15 @@
  * - perRequest: a plain `POST /v1/join/<provider>` minus the median `GET /healthz`, i.e. with the
  *   bundle going out through workerd's HTTP and Miniflare's entry Worker; the noisiest view.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
-import { generateTestKey, jwksOf, signToken } from '../test/attest/oidc/tokens.js';
-import { opensslCa } from '../test/support/ca.js';
 import { ROOT, wranglerBuild } from './lib/build.js';
+import { benchJoinInputs } from './cpu/inputs.js';
 import { median, percentile, round } from './lib/stats.js';
 import { processCpuNs, schedstatWorks, workerdChildren } from './lib/workerd-cpu.js';
 
 const OUT = `${ROOT}.wrangler/tmp/bench-cpu`;
 const COMPATIBILITY_DATE = '2026-04-20';
-const AWS_VECTOR = 'teleport-2021-us-west-2';
-const OIDC_ISSUER = 'https://ci.bench.example';
 
 interface Distribution {
   samples: number;
@@ -86,20 +82,7 @@ export async function benchCpu(options: CpuOptions): Promise<CpuResult> {
   if (!schedstatWorks()) throw new Error('/proc/<pid>/task/<tid>/schedstat reports no run time on this kernel: cannot measure workerd CPU');
   wranglerBuild('bench/cpu/wrangler.toml', OUT);
 
-  const document = JSON.parse(readFileSync(new URL(`../test/fixtures/aws/${AWS_VECTOR}.document.json`, import.meta.url), 'utf8')) as { accountId: string; pendingTime: string };
-  const awsBody = readFileSync(new URL(`../test/fixtures/aws/${AWS_VECTOR}.rsa2048`, import.meta.url), 'utf8');
-  const now = new Date(new Date(document.pendingTime).getTime() + 60_000);
-  const seconds = Math.floor(now.getTime() / 1000);
-  const key = await generateTestKey('ES256', 'bench-1');
-  const oidcBody = await signToken(key, { iss: OIDC_ISSUER, aud: 'kube-join-broker', sub: 'runner-42', iat: seconds - 30, exp: seconds + 600 });
-  const policy = JSON.stringify({
-    pools: [{ name: 'workers' }],
-    rules: [
-      { pool: 'workers', provider: 'aws', accounts: [document.accountId] },
-      { pool: 'workers', provider: 'oidc', accounts: [OIDC_ISSUER] },
-    ],
-    oidc: { issuers: [{ issuer: OIDC_ISSUER, jwks: jwksOf(key), algorithms: ['ES256'], audience: 'kube-join-broker', identityClaim: 'sub' }] },
-  });
+  const { awsBody, oidcBody, bindings } = await benchJoinInputs();
 
   const before = new Set(workerdChildren());
   const mf = new Miniflare({
@@ -107,7 +90,7 @@ export async function benchCpu(options: CpuOptions): Promise<CpuResult> {
     scriptPath: `${OUT}/worker.js`,
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: ['nodejs_compat'],
-    bindings: { JOIN_POLICY: policy, BENCH_NOW: now.toISOString(), CA_PEM: (await opensslCa('bench-ca')).pem },
+    bindings,
     // One JSON log line per join is still produced inside workerd; it is not printed here.
     handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
       stdout.resume();

@@ -9,11 +9,8 @@
  * the attestor alone and of rendering alone. A fourth argument picks kinds and units per request,
  * e.g. `render:1000,attest:300`, for a change too small to see in one join.
  */
-import { readFileSync } from 'node:fs';
 import { Miniflare } from 'miniflare';
-import { generateTestKey, jwksOf, signToken } from '../../test/attest/oidc/tokens.js';
-import { opensslCa } from '../../test/support/ca.js';
-import { ROOT } from '../lib/build.js';
+import { benchJoinInputs } from './inputs.js';
 import { median, round } from '../lib/stats.js';
 import { processCpuNs, workerdChildren } from '../lib/workerd-cpu.js';
 
@@ -39,22 +36,7 @@ const kinds =
           return [name!, { query: kind.query, n: n === undefined ? kind.n : Number(n) }];
         }),
       );
-const OIDC_ISSUER = 'https://ci.bench.example';
-const document = JSON.parse(readFileSync(`${ROOT}test/fixtures/aws/teleport-2021-us-west-2.document.json`, 'utf8')) as { accountId: string; pendingTime: string };
-const awsBody = readFileSync(`${ROOT}test/fixtures/aws/teleport-2021-us-west-2.rsa2048`, 'utf8');
-const now = new Date(new Date(document.pendingTime).getTime() + 60_000);
-const seconds = Math.floor(now.getTime() / 1000);
-const key = await generateTestKey('ES256', 'bench-1');
-const oidcBody = await signToken(key, { iss: OIDC_ISSUER, aud: 'kube-join-broker', sub: 'runner-42', iat: seconds - 30, exp: seconds + 600 });
-const policy = JSON.stringify({
-  pools: [{ name: 'workers' }],
-  rules: [
-    { pool: 'workers', provider: 'aws', accounts: [document.accountId] },
-    { pool: 'workers', provider: 'oidc', accounts: [OIDC_ISSUER] },
-  ],
-  oidc: { issuers: [{ issuer: OIDC_ISSUER, jwks: jwksOf(key), algorithms: ['ES256'], audience: 'kube-join-broker', identityClaim: 'sub' }] },
-});
-const caPem = (await opensslCa('bench-ca')).pem;
+const { awsBody, oidcBody, bindings } = await benchJoinInputs();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function start(script: string) {
@@ -64,7 +46,7 @@ async function start(script: string) {
     scriptPath: script,
     compatibilityDate: '2026-04-20',
     compatibilityFlags: ['nodejs_compat'],
-    bindings: { JOIN_POLICY: policy, BENCH_NOW: now.toISOString(), CA_PEM: caPem },
+    bindings,
     handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
       stdout.resume();
       stderr.pipe(process.stderr);

@@ -16,9 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Miniflare } from 'miniflare';
-import { generateTestKey, jwksOf, signToken } from '../../test/attest/oidc/tokens.js';
-import { opensslCa } from '../../test/support/ca.js';
 import { ROOT, wranglerBuild } from '../lib/build.js';
+import { benchJoinInputs } from './inputs.js';
 
 // Node 20 has a WebSocket client only behind a flag (Node 22 by default): run again with it.
 if (typeof WebSocket === 'undefined') {
@@ -27,8 +26,6 @@ if (typeof WebSocket === 'undefined') {
 }
 
 const OUT = `${ROOT}.wrangler/tmp/bench-cpu-profile`;
-const AWS_VECTOR = 'teleport-2021-us-west-2';
-const OIDC_ISSUER = 'https://ci.bench.example';
 
 const args = process.argv.slice(2);
 const provider = (args.find((a) => a === 'aws' || a === 'oidc') ?? 'aws') as 'aws' | 'oidc';
@@ -86,20 +83,7 @@ wranglerBuild('bench/cpu/wrangler.toml', OUT, minify ? [] : ['--minify=false']);
 const script = readFileSync(`${OUT}/worker.js`, 'utf8');
 const source = sourceOfLine(script);
 
-const document = JSON.parse(readFileSync(new URL(`../../test/fixtures/aws/${AWS_VECTOR}.document.json`, import.meta.url), 'utf8')) as { accountId: string; pendingTime: string };
-const awsBody = readFileSync(new URL(`../../test/fixtures/aws/${AWS_VECTOR}.rsa2048`, import.meta.url), 'utf8');
-const now = new Date(new Date(document.pendingTime).getTime() + 60_000);
-const seconds = Math.floor(now.getTime() / 1000);
-const key = await generateTestKey('ES256', 'bench-1');
-const oidcBody = await signToken(key, { iss: OIDC_ISSUER, aud: 'kube-join-broker', sub: 'runner-42', iat: seconds - 30, exp: seconds + 600 });
-const policy = JSON.stringify({
-  pools: [{ name: 'workers' }],
-  rules: [
-    { pool: 'workers', provider: 'aws', accounts: [document.accountId] },
-    { pool: 'workers', provider: 'oidc', accounts: [OIDC_ISSUER] },
-  ],
-  oidc: { issuers: [{ issuer: OIDC_ISSUER, jwks: jwksOf(key), algorithms: ['ES256'], audience: 'kube-join-broker', identityClaim: 'sub' }] },
-});
+const { awsBody, oidcBody, bindings } = await benchJoinInputs();
 
 const inspectorPort = await freePort();
 const mf = new Miniflare({
@@ -109,7 +93,7 @@ const mf = new Miniflare({
   compatibilityDate: '2026-04-20',
   compatibilityFlags: ['nodejs_compat'],
   inspectorPort,
-  bindings: { JOIN_POLICY: policy, BENCH_NOW: now.toISOString(), CA_PEM: (await opensslCa('bench-ca')).pem },
+  bindings,
   handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
     stdout.resume();
     stderr.resume();
