@@ -113,6 +113,7 @@ function discardBody(response: Response): void {
   response.body?.cancel().catch(() => undefined);
 }
 
-function describeError(error: unknown): string {
+/** A short, log-safe description of a caught exception from I/O (name and message, at most 160 characters). */
+export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 160) : 'unknown error';
 }

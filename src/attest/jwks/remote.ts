@@ -1,4 +1,4 @@
-import { boundedFetch, type BoundedFetch } from '../../http/bounded-fetch.js';
+import { boundedFetch, describeError, type BoundedFetch } from '../../http/bounded-fetch.js';
 import type { AttestFailure } from '../identity.js';
 import { KeySourceConfigError } from './errors.js';
 import { createKeyImporter, unusableKey } from './key-import.js';
@@ -161,10 +161,6 @@ async function downloadJwkSet(settings: Settings): Promise<Download> {
   if (!parsed.ok) return { ok: false, detail: parsed.detail };
   if (parsed.keys.length === 0) return { ok: false, detail: 'JWKS holds no usable public signature key' };
   return { ok: true, keys: parsed.keys };
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 160) : 'unknown error';
 }
 
 function validateOptions(options: JwksKeySourceOptions): Settings {

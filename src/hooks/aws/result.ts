@@ -79,6 +79,5 @@ export class LifecycleHookConfigError extends Error {
   }
 }
 
-export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 160) : 'unknown error';
-}
+/** The hooks' log-safe description of a caught exception: the same as for the broker's other upstream I/O. */
+export { describeError } from '../../http/bounded-fetch.js';
